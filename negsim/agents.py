@@ -1,0 +1,111 @@
+"""PartyAgent: one negotiating party across every replication of a batch.
+
+An agent's state is numpy arrays whose first axis is the replication. It proposes and responds
+through its strategy; it sees offers, answers and announced red lines, never another party's
+true utility.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from negsim.scenario import Party
+from negsim.strategies.acceptance import accepts
+from negsim.strategies.offers import generate_offers
+from negsim.utility import best_utility, crosses, utilities
+
+if TYPE_CHECKING:
+    from negsim.model import NegotiationModel
+
+
+class PartyAgent(mesa.Agent):
+    """A party's numbers and behaviour in R replications at once.
+
+    Attributes:
+        index: the party's position in the scenario.
+        party: the party as the scenario states it.
+        table: weighted option values `w_i * v_i(k)` per replication, shape (R, I, K).
+        reservation: reservation value per replication, shape (R,).
+        red_lines: options the party never accepts, shape (I, K).
+        best: the best utility the party can reach without crossing its red lines, shape (R,).
+        horizon: rounds over which the party concedes (see `NegotiationModel.horizon`).
+    """
+
+    def __init__(
+        self,
+        model: NegotiationModel,
+        index: int,
+        party: Party,
+        table: np.ndarray,
+        reservation: np.ndarray,
+        red_lines: np.ndarray,
+        horizon: int,
+    ) -> None:
+        super().__init__(model)
+        self.index = index
+        self.party = party
+        self.strategy = party.strategy
+        self.table = table
+        self.reservation = reservation
+        self.red_lines = red_lines
+        self.best = best_utility(table, red_lines)
+        self.horizon = horizon
+
+    @property
+    def name(self) -> str:
+        """The party's name in the scenario."""
+        return self.party.name
+
+    def time(self, round_: int) -> float:
+        """Normalised time of round `round_` for this party: `round / horizon`, capped at 1."""
+        return min(round_ / self.horizon, 1.0)
+
+    def target(self, rows: np.ndarray, round_: int) -> np.ndarray:
+        """The utility this party asks for in round `round_`, in each of `rows`."""
+        t = np.full(rows.size, self.time(round_))
+        return self.strategy.target(t, self.reservation[rows], self.best[rows])
+
+    def utility(self, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
+        """This party's utility of `offers[j]` in replication `rows[j]`."""
+        return utilities(self.table[rows], offers)
+
+    def propose(
+        self, rows: np.ndarray, round_: int, others: np.ndarray, forbidden: np.ndarray
+    ) -> np.ndarray:
+        """Offers for `rows`: meeting this round's target, as good as possible for the others.
+
+        Args:
+            rows: replications where this party proposes.
+            round_: the current round (1-based).
+            others: the others' estimated tables summed, shape (len(rows), I, K).
+            forbidden: options not to offer, shape (len(rows), I, K).
+        """
+        return generate_offers(self.table[rows], others, forbidden, self.target(rows, round_))
+
+    def respond(
+        self, rows: np.ndarray, offers: np.ndarray, round_: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Accept or reject `offers` in `rows`; also say on which options a red line was crossed.
+
+        Returns:
+            (accepted, objections): shapes (n,) and (n, I), the latter True where the offer's
+            option on an issue is one of this party's red lines.
+        """
+        objections = crosses(self.red_lines, offers)
+        accepted = accepts(
+            self.utility(rows, offers),
+            self.target(rows, round_ + 1),
+            self.reservation[rows],
+            objections.any(axis=1),
+        )
+        return accepted, objections
+
+    def cannot_gain(self, rows: np.ndarray, forbidden: np.ndarray) -> np.ndarray:
+        """Whether nothing still open beats this party's reservation value, in each of `rows`.
+
+        `forbidden` marks options closed by this party's red lines and those others announced.
+        """
+        return best_utility(self.table[rows], forbidden) < self.reservation[rows] - 1e-9

@@ -1,0 +1,357 @@
+"""NegotiationModel: R replications of one scenario negotiated in lockstep.
+
+One `step()` is one round of the multilateral stacked alternating offers protocol in every
+replication still running:
+
+1. A party walks away when its deadline has passed, or when nothing still open (no option closed
+   by its own red lines or by red lines others announced) can beat its reservation value. A
+   required party walking away ends the replication; a party not required just leaves the table.
+2. The proposer puts its offer on the table (the first proposer is set or drawn per replication).
+3. Every other party at the table accepts or rejects it; a party rejecting an offer that crosses
+   one of its red lines names those options, and they are closed from then on.
+4. Agreement when every required party accepts (the proposer accepts its own offer). Otherwise the
+   first party after the proposer that rejected makes the counter-offer in the next round.
+5. After `max_rounds` rounds a replication still running times out.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from negsim.agents import PartyAgent
+from negsim.draws import Draws, draw_parameters
+from negsim.errors import NegsimError
+from negsim.scenario import Scenario, load_scenario
+from negsim.strategies.opponent import FrequencyModel
+
+
+class Outcome(IntEnum):
+    """How a replication stands or ended."""
+
+    RUNNING = 0
+    AGREEMENT = 1
+    WALKAWAY = 2
+    TIMEOUT = 3
+
+
+OUTCOME_NAMES = {Outcome.AGREEMENT: "agreement", Outcome.WALKAWAY: "walkaway", Outcome.TIMEOUT: "timeout"}
+
+
+class NegotiationModel(mesa.Model):
+    """R replications of a scenario, negotiated in lockstep.
+
+    Args:
+        scenario: a `Scenario`, or a scenario name or path to load.
+        replications: number of replications R.
+        seed: seed of the model's random generator; the same seed gives the same results.
+        max_rounds: rounds before a replication times out.
+        first_proposer: the party that opens every replication; None draws it per replication.
+        record: keep per-round history (targets, received utilities, offers) for figures.
+
+    Example:
+        >>> model = NegotiationModel("ukraine_2025", replications=100, seed=1)
+        >>> results = model.run().results()
+        >>> len(results)
+        100
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | Path,
+        replications: int = 1000,
+        seed: int | None = None,
+        max_rounds: int = 100,
+        first_proposer: str | None = None,
+        record: bool = True,
+    ) -> None:
+        super().__init__(rng=seed)
+        if not isinstance(scenario, Scenario):
+            scenario = load_scenario(scenario)
+        _check_positive("replications", replications)
+        _check_positive("max_rounds", max_rounds)
+        if first_proposer is not None and first_proposer not in scenario.party_names:
+            known = ", ".join(scenario.party_names)
+            raise NegsimError(f"first_proposer: no party {first_proposer!r} (parties: {known})")
+        self.scenario = scenario
+        self.seed = seed
+        self.replications = replications
+        self.max_rounds = max_rounds
+        self.round = 0
+        self.record = record
+
+        draws = draw_parameters(scenario, replications, self.rng)
+        drawn_first = self.rng.integers(len(scenario.parties), size=replications)
+        self.draws: Draws = draws
+        tables = draws.tables
+        invalid = ~scenario.option_mask
+        self.horizon = negotiation_horizon(scenario, max_rounds)
+        self.parties: list[PartyAgent] = [
+            PartyAgent(
+                self,
+                p,
+                party,
+                tables[p],
+                draws.reservations[p],
+                scenario.red_lines[p] | invalid,
+                min(party.deadline or max_rounds, self.horizon),
+            )
+            for p, party in enumerate(scenario.parties)
+        ]
+        n_parties = len(self.parties)
+        n_issues, n_options = scenario.option_mask.shape
+        self.required = scenario.required
+        self._invalid = invalid
+        self.first_proposer = (
+            np.full(replications, scenario.party_names.index(first_proposer))
+            if first_proposer is not None
+            else drawn_first
+        )
+        self.proposer = self.first_proposer.copy()
+        self.standing = np.zeros((replications, n_issues), dtype=np.int64)
+        self.status = np.full(replications, Outcome.RUNNING, dtype=np.int8)
+        self.walked = np.full(replications, -1, dtype=np.int64)
+        self.end_round = np.zeros(replications, dtype=np.int64)
+        self.deal = np.full((replications, n_issues), -1, dtype=np.int64)
+        self.at_table = np.ones((replications, n_parties), dtype=bool)
+        self.closed = np.zeros((replications, n_issues, n_options), dtype=bool)
+        self._recheck = np.ones(replications, dtype=bool)
+        self.opponents = FrequencyModel(n_parties, replications, scenario.option_mask)
+        self.mean_targets = np.full(n_parties, np.nan)
+        if record:
+            shape = (max_rounds, n_parties, replications)
+            self.target_history = np.full(shape, np.nan, dtype=np.float32)
+            self.received_history = np.full(shape, np.nan, dtype=np.float32)
+            self.offer_history = np.full((max_rounds, replications, n_issues), -1, dtype=np.int8)
+            self.proposer_history = np.full((max_rounds, replications), -1, dtype=np.int8)
+
+        reporters = {
+            "running": lambda m: m.share(Outcome.RUNNING),
+            "agreed": lambda m: m.share(Outcome.AGREEMENT),
+            "walked_away": lambda m: m.share(Outcome.WALKAWAY),
+            "timed_out": lambda m: m.share(Outcome.TIMEOUT),
+        }
+        for p, name in enumerate(scenario.party_names):
+            reporters[f"target_{name}"] = lambda m, p=p: m.mean_targets[p]
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
+
+    @property  # type: ignore[override]
+    def scenario(self) -> Scenario:
+        """The negotiation scenario (Mesa's own experiment scenario is `mesa_scenario`)."""
+        return self._negotiation_scenario
+
+    @scenario.setter
+    def scenario(self, value: object) -> None:
+        if isinstance(value, Scenario):
+            self._negotiation_scenario = value
+        else:
+            self.mesa_scenario = value
+            value.model = self  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ protocol
+
+    def step(self) -> None:
+        """Play one round in every replication still running."""
+        if not self.running:
+            return
+        self.round += 1
+        self._walk_aways()
+        rows = np.flatnonzero(self.status == Outcome.RUNNING)
+        if rows.size:
+            self._skip_absent_proposers(rows)
+            self._propose(rows)
+            accepted = self._respond(rows)
+            self._settle(rows, accepted)
+        if self.round >= self.max_rounds:
+            self._end(np.flatnonzero(self.status == Outcome.RUNNING), Outcome.TIMEOUT)
+        self.running = bool((self.status == Outcome.RUNNING).any())
+        self.datacollector.collect(self)
+
+    def _walk_aways(self) -> None:
+        for check in ("deadline", "nothing_left"):
+            for agent in self.parties:
+                candidates = (self.status == Outcome.RUNNING) & self.at_table[:, agent.index]
+                if check == "deadline":
+                    deadline = agent.party.deadline
+                    if deadline is None or self.round <= deadline:
+                        continue
+                    leaving = np.flatnonzero(candidates)
+                else:
+                    # Only newly closed options can take the last good outcome away.
+                    rows = np.flatnonzero(candidates & self._recheck)
+                    forbidden = agent.red_lines | self.closed[rows]
+                    leaving = rows[agent.cannot_gain(rows, forbidden)]
+                if leaving.size == 0:
+                    continue
+                self.at_table[leaving, agent.index] = False
+                if self.required[agent.index]:
+                    self.walked[leaving] = agent.index
+                    self._end(leaving, Outcome.WALKAWAY)
+        self._recheck[:] = False
+
+    def _skip_absent_proposers(self, rows: np.ndarray) -> None:
+        n_parties = len(self.parties)
+        for _ in range(n_parties):
+            absent = ~self.at_table[rows, self.proposer[rows]]
+            if not absent.any():
+                return
+            self.proposer[rows[absent]] = (self.proposer[rows[absent]] + 1) % n_parties
+
+    def _others_estimate(self, agent: PartyAgent, rows: np.ndarray) -> np.ndarray:
+        n_parties = len(self.parties)
+        others = [q for q in range(n_parties) if q != agent.index and self.required[q]]
+        if not others:
+            others = [q for q in range(n_parties) if q != agent.index]
+        tables = self.opponents.tables(np.array(others), rows)
+        present = self.at_table[rows][:, others].T[..., None, None]
+        return (tables * present).sum(axis=0)
+
+    def _propose(self, rows: np.ndarray) -> None:
+        for agent in self.parties:
+            mine = rows[self.proposer[rows] == agent.index]
+            if mine.size == 0:
+                continue
+            forbidden = agent.red_lines | self.closed[mine]
+            others = self._others_estimate(agent, mine)
+            self.standing[mine] = agent.propose(mine, self.round, others, forbidden)
+        self.opponents.observe_offers(self.proposer[rows], rows, self.standing[rows])
+
+    def _respond(self, rows: np.ndarray) -> np.ndarray:
+        offers = self.standing[rows]
+        accepted = np.zeros((rows.size, len(self.parties)), dtype=bool)
+        record = self.record and self.round <= self.max_rounds
+        for agent in self.parties:
+            present = self.at_table[rows, agent.index]
+            proposing = self.proposer[rows] == agent.index
+            own = present & proposing
+            if own.any():
+                utility = agent.utility(rows[own], offers[own])
+                crossed = agent.red_lines[np.arange(offers.shape[1]), offers[own]].any(axis=1)
+                accepted[own, agent.index] = (utility >= agent.reservation[rows[own]] - 1e-9) & ~crossed
+            answering = present & ~proposing
+            if answering.any():
+                who = rows[answering]
+                answers, objections = agent.respond(who, offers[answering], self.round)
+                accepted[answering, agent.index] = answers
+                if self.required[agent.index]:
+                    self._close(who, offers[answering], objections)
+                self.opponents.observe_accepts(agent.index, who[answers], offers[answering][answers])
+                if record:
+                    self.received_history[self.round - 1, agent.index, who] = agent.utility(
+                        who, offers[answering]
+                    )
+            targets = agent.target(rows[present], self.round)
+            self.mean_targets[agent.index] = targets.mean() if targets.size else np.nan
+            if record:
+                self.target_history[self.round - 1, agent.index, rows[present]] = targets
+        if record:
+            self.offer_history[self.round - 1, rows] = offers
+            self.proposer_history[self.round - 1, rows] = self.proposer[rows]
+        return accepted
+
+    def _close(self, rows: np.ndarray, offers: np.ndarray, objections: np.ndarray) -> None:
+        hit_row, hit_issue = np.nonzero(objections)
+        self.closed[rows[hit_row], hit_issue, offers[hit_row, hit_issue]] = True
+        self._recheck[rows[hit_row]] = True
+
+    def _settle(self, rows: np.ndarray, accepted: np.ndarray) -> None:
+        needed = self.required[None, :] & self.at_table[rows]
+        agreed = (accepted | ~needed).all(axis=1)
+        done = rows[agreed]
+        self.deal[done] = self.standing[done]
+        self._end(done, Outcome.AGREEMENT)
+        rest = ~agreed
+        if not rest.any():
+            return
+        n_parties = len(self.parties)
+        rows, accepted, proposer = rows[rest], accepted[rest], self.proposer[rows[rest]]
+        order = (proposer[:, None] + np.arange(1, n_parties)[None, :]) % n_parties
+        line = np.arange(rows.size)[:, None]
+        rejecting = ~accepted[line, order] & self.at_table[rows[:, None], order]
+        self.proposer[rows] = order[np.arange(rows.size), rejecting.argmax(axis=1)]
+
+    def _end(self, rows: np.ndarray, outcome: Outcome) -> None:
+        self.status[rows] = outcome
+        self.end_round[rows] = self.round
+
+    # ------------------------------------------------------------------ reading
+
+    def share(self, outcome: Outcome) -> float:
+        """Share of replications whose status is `outcome`."""
+        return float((self.status == outcome).mean())
+
+    def run(self, progress: bool | None = None) -> NegotiationModel:
+        """Step until every replication has ended; returns the model for chaining.
+
+        Args:
+            progress: show a progress bar over rounds; None shows it on a terminal only.
+        """
+        with tqdm(
+            total=self.max_rounds,
+            desc=f"{self.scenario.name} x{self.replications}",
+            unit="round",
+            disable=None if progress is None else not progress,
+            leave=False,
+        ) as bar:
+            while self.running:
+                self.step()
+                bar.update(1)
+                bar.set_postfix(agreed=f"{self.share(Outcome.AGREEMENT):.3f}", refresh=False)
+        return self
+
+    def results(self) -> pd.DataFrame:
+        """One row per replication: outcome, who walked away, round, the deal, utilities."""
+        scenario = self.scenario
+        names = np.array(scenario.party_names, dtype=object)
+        outcome = np.array(
+            [OUTCOME_NAMES.get(Outcome(s), "running") for s in range(4)], dtype=object
+        )[self.status]
+        agreed = self.status == Outcome.AGREEMENT
+        columns: dict[str, object] = {
+            "replication": np.arange(self.replications),
+            "outcome": outcome,
+            "walked_away": np.where(self.walked >= 0, names[np.maximum(self.walked, 0)], None),
+            "round": self.end_round,
+            "first_proposer": names[self.first_proposer],
+        }
+        for i, issue in enumerate(scenario.issues):
+            labels = np.array(issue.options, dtype=object)
+            columns[f"deal_{issue.name}"] = np.where(agreed, labels[np.maximum(self.deal[:, i], 0)], None)
+        safe_deal = np.maximum(self.deal, 0)
+        for agent in self.parties:
+            utility = agent.utility(np.arange(self.replications), safe_deal)
+            columns[f"utility_{agent.name}"] = np.where(agreed, utility, agent.reservation)
+            cleared = pd.array(utility >= agent.reservation - 1e-9, dtype="boolean")
+            cleared[~agreed] = pd.NA
+            columns[f"cleared_{agent.name}"] = cleared
+            columns[f"reservation_{agent.name}"] = agent.reservation
+        frame = pd.DataFrame(columns)
+        frame["outcome"] = pd.Categorical(frame["outcome"], categories=[*OUTCOME_NAMES.values(), "running"])
+        return frame
+
+    def series(self) -> pd.DataFrame:
+        """Per-round series from the DataCollector: shares of outcomes and mean targets."""
+        frame = self.datacollector.get_model_vars_dataframe()
+        frame.index = pd.RangeIndex(1, len(frame) + 1, name="round")
+        return frame
+
+
+def negotiation_horizon(scenario: Scenario, max_rounds: int) -> int:
+    """Rounds every party concedes over: the earliest deadline of a required party, or max_rounds.
+
+    Deadlines are public (the US repeats its threat to walk away), so a party that would rather
+    have a deal than none must reach its floor before the first required party leaves. A party that
+    prefers no deal says so through a high reservation value, not by ignoring the clock.
+    """
+    deadlines = [p.deadline for p in scenario.parties if p.required and p.deadline is not None]
+    return min([max_rounds, *deadlines])
+
+
+def _check_positive(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise NegsimError(f"{name}: must be a whole number >= 1, got {value!r}")

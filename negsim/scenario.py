@@ -1,0 +1,439 @@
+"""Issues, parties and scenarios: load a scenario YAML, validate it, and draw uncertain numbers.
+
+A scenario file is a mapping with `name`, `label`, `source`, `issues` and `parties`; see
+`configs/scenario/ukraine_2025.yaml` for a full example and `docs/scenario.md` for the schema.
+Every mistake raises `ScenarioError` with the file, the key path and the problem on one line.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from negsim.errors import ScenarioError
+from negsim.strategies import Strategy, build_strategy
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+SCENARIO_DIR = CONFIG_DIR / "scenario"
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_WEIGHT_TOLERANCE = 1e-6
+
+_SCENARIO_KEYS = {"name", "label", "description", "source", "issues", "parties"}
+_ISSUE_KEYS = {"label", "source", "options"}
+_PARTY_KEYS = {
+    "label",
+    "required",
+    "reservation",
+    "deadline",
+    "strategy",
+    "red_lines",
+    "uncertainty",
+    "positions",
+    "source",
+}
+_POSITION_KEYS = {"weight", "values", "source"}
+_UNCERTAINTY_KEYS = {"weights", "reservation", "values"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A question on the table with ordered discrete options."""
+
+    name: str
+    label: str
+    options: tuple[str, ...]
+    option_labels: tuple[str, ...]
+    source: str = ""
+
+    def index(self, option: str) -> int:
+        """Position of `option` among the issue's options."""
+        return self.options.index(option)
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """How much a party's numbers vary across replications.
+
+    Attributes:
+        weights: Dirichlet concentration around the stated weights (0: weights fixed).
+        reservation: standard deviation of the reservation value (clipped to [0, 1]).
+        values: standard deviation of every option value (clipped to [0, 1]).
+    """
+
+    weights: float = 0.0
+    reservation: float = 0.0
+    values: float = 0.0
+
+
+@dataclass(frozen=True)
+class Party:
+    """A negotiating actor: weights, option values, reservation, red lines, deadline, strategy."""
+
+    name: str
+    label: str
+    weights: dict[str, float]
+    values: dict[str, dict[str, float]]
+    reservation: float
+    strategy: Strategy
+    strategy_name: str
+    required: bool = True
+    deadline: int | None = None
+    red_lines: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    uncertainty: Uncertainty = Uncertainty()
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated scenario: issues, parties and the raw mapping it was built from."""
+
+    name: str
+    label: str
+    issues: tuple[Issue, ...]
+    parties: tuple[Party, ...]
+    source: str
+    data: dict[str, Any]
+
+    @property
+    def issue_names(self) -> list[str]:
+        """Issue names in scenario order."""
+        return [issue.name for issue in self.issues]
+
+    @property
+    def party_names(self) -> list[str]:
+        """Party names in scenario order."""
+        return [party.name for party in self.parties]
+
+    def party(self, name: str) -> Party:
+        """The party called `name`."""
+        for party in self.parties:
+            if party.name == name:
+                return party
+        raise KeyError(f"no party {name!r} in scenario {self.name!r}")
+
+    @cached_property
+    def n_options(self) -> np.ndarray:
+        """Number of options of each issue, shape (I,)."""
+        return np.array([len(issue.options) for issue in self.issues], dtype=np.int64)
+
+    @cached_property
+    def option_mask(self) -> np.ndarray:
+        """True where option k exists for issue i, shape (I, K) with K the most options."""
+        k = int(self.n_options.max())
+        return np.arange(k)[None, :] < self.n_options[:, None]
+
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """Stated weights, shape (P, I)."""
+        return np.array(
+            [[p.weights[i.name] for i in self.issues] for p in self.parties], dtype=float
+        )
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        """Stated option values, shape (P, I, K); 0 for options an issue does not have."""
+        out = np.zeros((len(self.parties), *self.option_mask.shape))
+        for p, party in enumerate(self.parties):
+            for i, issue in enumerate(self.issues):
+                out[p, i, : len(issue.options)] = [party.values[issue.name][o] for o in issue.options]
+        return out
+
+    @cached_property
+    def red_lines(self) -> np.ndarray:
+        """True where a party never accepts option k of issue i, shape (P, I, K)."""
+        out = np.zeros((len(self.parties), *self.option_mask.shape), dtype=bool)
+        for p, party in enumerate(self.parties):
+            for issue_name, options in party.red_lines.items():
+                i = self.issue_names.index(issue_name)
+                for option in options:
+                    out[p, i, self.issues[i].index(option)] = True
+        return out
+
+    @cached_property
+    def reservations(self) -> np.ndarray:
+        """Stated reservation values, shape (P,)."""
+        return np.array([p.reservation for p in self.parties])
+
+    @cached_property
+    def required(self) -> np.ndarray:
+        """True for parties whose acceptance an agreement needs, shape (P,)."""
+        return np.array([p.required for p in self.parties], dtype=bool)
+
+    def override(self, changes: Mapping[str, Any]) -> Scenario:
+        """A new scenario with dotted-path changes applied, validated like a file.
+
+        >>> s = load_scenario("ukraine_2025")
+        >>> s.override({"parties.ukraine.reservation": 0.4}).party("ukraine").reservation
+        0.4
+        """
+        data = copy.deepcopy(self.data)
+        for path, value in changes.items():
+            keys = path.split(".")
+            node = data
+            for depth, key in enumerate(keys[:-1]):
+                if not isinstance(node, dict) or key not in node:
+                    where = ".".join(keys[: depth + 1])
+                    raise ScenarioError(self.source, where, "no such key to override")
+                node = node[key]
+            if not isinstance(node, dict):
+                raise ScenarioError(self.source, path, "no such key to override")
+            node[keys[-1]] = value
+        return parse_scenario(data, source=f"{self.source} (with overrides)")
+
+    def with_party(self, name: str, **changes: Any) -> Scenario:
+        """A new scenario where party `name` has the given top-level fields changed."""
+        if name not in self.party_names:
+            raise ScenarioError(self.source, f"parties.{name}", "no such party")
+        return self.override({f"parties.{name}.{key}": value for key, value in changes.items()})
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load and validate a scenario by name (from `configs/scenario/`) or by path."""
+    path = Path(name_or_path)
+    if not path.suffix and not path.exists():
+        path = SCENARIO_DIR / f"{name_or_path}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
+        raise ScenarioError(str(name_or_path), "", f"no such scenario file (known names: {known})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(str(path), line, f"not valid YAML: {problem}") from None
+    return parse_scenario(data, source=str(path))
+
+
+def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+    """Validate a scenario mapping (as read from YAML) and build a `Scenario`."""
+    return _Parser(source).scenario(data)
+
+
+class _Parser:
+    """Validates a scenario mapping, raising `ScenarioError` at the first mistake."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, path: str, problem: str) -> ScenarioError:
+        return ScenarioError(self.source, path, problem)
+
+    def mapping(self, node: Any, path: str, keys: set[str] | None = None) -> dict[str, Any]:
+        if not isinstance(node, Mapping):
+            raise self.fail(path, f"must be a mapping, got {type(node).__name__}")
+        if keys is not None:
+            extra = sorted(set(node) - keys)
+            if extra:
+                known = ", ".join(sorted(keys))
+                raise self.fail(f"{path}.{extra[0]}".lstrip("."), f"unknown key (known: {known})")
+        return dict(node)
+
+    def number(self, node: Any, path: str, low: float = -math.inf, high: float = math.inf) -> float:
+        if isinstance(node, bool) or not isinstance(node, int | float) or math.isnan(node):
+            raise self.fail(path, f"must be a number, got {node!r}")
+        if not low <= node <= high:
+            raise self.fail(path, f"must lie in [{low:g}, {high:g}], got {node!r}")
+        return float(node)
+
+    def text(self, node: Any, path: str, default: str = "") -> str:
+        if node is None:
+            return default
+        if not isinstance(node, str):
+            raise self.fail(path, f"must be text, got {node!r}")
+        return node
+
+    def name(self, key: Any, path: str) -> str:
+        if not isinstance(key, str) or not _NAME.match(key):
+            raise self.fail(path, f"name {key!r} must be letters, digits and _ (not first a digit)")
+        return key
+
+    def scenario(self, data: Any) -> Scenario:
+        data = self.mapping(data, "", _SCENARIO_KEYS)
+        name = self.text(data.get("name"), "name", Path(self.source).stem)
+        issues = self.issues(data.get("issues"))
+        parties_node = data.get("parties")
+        if not parties_node:
+            raise self.fail("parties", "the scenario needs at least two parties, got none")
+        parties_node = self.mapping(parties_node, "parties")
+        if len(parties_node) < 2:
+            raise self.fail("parties", f"the scenario needs at least two parties, got {len(parties_node)}")
+        parties = tuple(
+            self.party(self.name(key, f"parties.{key}"), node, issues)
+            for key, node in parties_node.items()
+        )
+        if not any(p.required for p in parties):
+            raise self.fail("parties", "at least one party must be required for agreement")
+        plain = copy.deepcopy(data)
+        return Scenario(
+            name=name,
+            label=self.text(data.get("label"), "label", name),
+            issues=issues,
+            parties=parties,
+            source=self.source,
+            data=plain,
+        )
+
+    def issues(self, node: Any) -> tuple[Issue, ...]:
+        if not node:
+            raise self.fail("issues", "the scenario needs at least one issue, got none")
+        node = self.mapping(node, "issues")
+        issues = []
+        for key, spec in node.items():
+            path = f"issues.{self.name(key, f'issues.{key}')}"
+            spec = self.mapping(spec, path, _ISSUE_KEYS)
+            options = spec.get("options")
+            if isinstance(options, list):
+                options = {o: o for o in options}
+            if not options:
+                raise self.fail(f"{path}.options", "an issue needs at least two options, got none")
+            options = self.mapping(options, f"{path}.options")
+            if len(options) < 2:
+                raise self.fail(f"{path}.options", f"an issue needs at least two options, got {len(options)}")
+            names = tuple(self.name(o, f"{path}.options.{o}") for o in options)
+            labels = tuple(self.text(v, f"{path}.options.{o}", o) for o, v in options.items())
+            issues.append(
+                Issue(
+                    name=key,
+                    label=self.text(spec.get("label"), f"{path}.label", key),
+                    options=names,
+                    option_labels=labels,
+                    source=self.text(spec.get("source"), f"{path}.source"),
+                )
+            )
+        return tuple(issues)
+
+    def party(self, name: str, node: Any, issues: tuple[Issue, ...]) -> Party:
+        path = f"parties.{name}"
+        node = self.mapping(node, path, _PARTY_KEYS)
+        by_name = {issue.name: issue for issue in issues}
+        positions = self.mapping(node.get("positions") or {}, f"{path}.positions")
+        for key in positions:
+            if key not in by_name:
+                raise self.fail(f"{path}.positions.{key}", "issue unknown to the scenario")
+        weights: dict[str, float] = {}
+        values: dict[str, dict[str, float]] = {}
+        sources: dict[str, str] = {}
+        for issue in issues:
+            ipath = f"{path}.positions.{issue.name}"
+            if issue.name not in positions:
+                raise self.fail(ipath, "missing: every party needs a position on every issue")
+            pos = self.mapping(positions[issue.name], ipath, _POSITION_KEYS)
+            if "weight" not in pos:
+                raise self.fail(f"{ipath}.weight", "missing")
+            weights[issue.name] = self.number(pos["weight"], f"{ipath}.weight", 0.0, 1.0)
+            vals = self.mapping(pos.get("values") or {}, f"{ipath}.values")
+            for option in vals:
+                if option not in issue.options:
+                    raise self.fail(f"{ipath}.values.{option}", f"not an option of {issue.name}")
+            for option in issue.options:
+                if option not in vals:
+                    raise self.fail(f"{ipath}.values.{option}", "missing value for this option")
+            values[issue.name] = {
+                o: self.number(vals[o], f"{ipath}.values.{o}", 0.0, 1.0) for o in issue.options
+            }
+            sources[issue.name] = self.text(pos.get("source"), f"{ipath}.source")
+        total = sum(weights.values())
+        if abs(total - 1.0) > _WEIGHT_TOLERANCE:
+            raise self.fail(f"{path}.positions", f"weights must sum to 1, they sum to {total:.6g}")
+        if "reservation" not in node:
+            raise self.fail(f"{path}.reservation", "missing")
+        reservation = self.number(node["reservation"], f"{path}.reservation", 0.0, 1.0)
+        red_lines = self.red_lines(node.get("red_lines"), f"{path}.red_lines", by_name)
+        deadline = node.get("deadline")
+        if deadline is not None and (
+            isinstance(deadline, bool) or not isinstance(deadline, int) or deadline < 1
+        ):
+            raise self.fail(f"{path}.deadline", f"must be a whole number of rounds >= 1, got {deadline!r}")
+        required = node.get("required", True)
+        if not isinstance(required, bool):
+            raise self.fail(f"{path}.required", f"must be true or false, got {required!r}")
+        strategy_name, strategy = self.strategy(node.get("strategy"), f"{path}.strategy")
+        uncertainty = self.uncertainty(node.get("uncertainty"), f"{path}.uncertainty")
+        best = 0.0
+        for issue in issues:
+            allowed = [
+                values[issue.name][o] for o in issue.options if o not in red_lines.get(issue.name, ())
+            ]
+            best += weights[issue.name] * max(allowed)
+        if best + 1e-12 < reservation:
+            raise self.fail(
+                f"{path}.reservation",
+                f"the party can never accept anything: its best outcome is worth {best:.3g}, "
+                f"below its reservation value {reservation:g}",
+            )
+        return Party(
+            name=name,
+            label=self.text(node.get("label"), f"{path}.label", name),
+            weights=weights,
+            values=values,
+            reservation=reservation,
+            strategy=strategy,
+            strategy_name=strategy_name,
+            required=required,
+            deadline=deadline,
+            red_lines=red_lines,
+            uncertainty=uncertainty,
+            sources=sources,
+        )
+
+    def red_lines(
+        self, node: Any, path: str, by_name: dict[str, Issue]
+    ) -> dict[str, tuple[str, ...]]:
+        node = self.mapping(node or {}, path)
+        out: dict[str, tuple[str, ...]] = {}
+        for issue_name, options in node.items():
+            ipath = f"{path}.{issue_name}"
+            if issue_name not in by_name:
+                raise self.fail(ipath, "issue unknown to the scenario")
+            issue = by_name[issue_name]
+            if isinstance(options, str):
+                options = [options]
+            if not isinstance(options, list) or not options:
+                raise self.fail(ipath, "a red line must name at least one option of the issue")
+            for option in options:
+                if option not in issue.options:
+                    raise self.fail(ipath, f"{option!r} is not an option of {issue_name}")
+            if set(options) >= set(issue.options):
+                raise self.fail(
+                    ipath, "the party can never accept anything: every option is a red line"
+                )
+            out[issue_name] = tuple(options)
+        return out
+
+    def strategy(self, node: Any, path: str) -> tuple[str, Strategy]:
+        if node is None:
+            node = {"name": "boulware"}
+        if isinstance(node, str):
+            node = {"name": node}
+        node = self.mapping(node, path)
+        params = {k: v for k, v in node.items() if k != "name"}
+        name = node.get("name")
+        if not isinstance(name, str):
+            raise self.fail(f"{path}.name", f"must name a strategy, got {name!r}")
+        try:
+            return name, build_strategy(name, params)
+        except ValueError as exc:
+            key = f"{path}.name"
+            for param in params:
+                if repr(param) in str(exc):
+                    key = f"{path}.{param}"
+            raise self.fail(key, str(exc)) from None
+
+    def uncertainty(self, node: Any, path: str) -> Uncertainty:
+        node = self.mapping(node or {}, path, _UNCERTAINTY_KEYS)
+        return Uncertainty(
+            weights=self.number(node.get("weights", 0.0), f"{path}.weights", 0.0),
+            reservation=self.number(node.get("reservation", 0.0), f"{path}.reservation", 0.0, 1.0),
+            values=self.number(node.get("values", 0.0), f"{path}.values", 0.0, 1.0),
+        )

@@ -1,0 +1,33 @@
+"""The acceptance rule shared by every strategy.
+
+Accept an offer worth at least what I would offer next, at least my reservation value, and
+crossing none of my red lines.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_TOLERANCE = 1e-9
+
+
+def accepts(
+    utility: np.ndarray,
+    next_target: np.ndarray,
+    reservation: np.ndarray,
+    crossed_red_line: np.ndarray,
+) -> np.ndarray:
+    """Whether each row's offer is accepted.
+
+    Args:
+        utility: the offer's utility to the responder, shape (n,).
+        next_target: the utility the responder would ask for in its next offer, shape (n,).
+        reservation: the responder's reservation value, shape (n,).
+        crossed_red_line: whether the offer crosses one of the responder's red lines, shape (n,).
+
+    >>> accepts(np.array([0.6, 0.6, 0.6]), np.array([0.5, 0.7, 0.5]),
+    ...         np.array([0.4, 0.4, 0.4]), np.array([False, False, True])).tolist()
+    [True, False, False]
+    """
+    floor = np.maximum(next_target, reservation) - _TOLERANCE
+    return (utility >= floor) & ~crossed_red_line

@@ -1,0 +1,108 @@
+"""The GENIUS time-dependent concession family: Boulware, linear, Conceder and hard-liner.
+
+target(t) = r + (best - r) * (1 - t^(1/e)), with r the reservation value and best the party's best
+reachable utility (1 for a party whose every issue has an option worth 1). e < 1 concedes late
+(Boulware), e = 1 linearly, e > 1 early (Conceder), and e = 0 never (hard-liner).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from negsim.strategies.base import Param, Strategy
+
+
+def concession_target(
+    t: np.ndarray, exponent: float, reservation: np.ndarray, best: np.ndarray
+) -> np.ndarray:
+    """The time-dependent target: `reservation + (best - reservation) * (1 - t**(1/exponent))`.
+
+    >>> float(concession_target(np.array([0.5]), 0.2, np.array([0.0]), np.array([1.0]))[0])
+    0.96875
+    """
+    t = np.clip(np.asarray(t, dtype=float), 0.0, 1.0)
+    if exponent == 0.0:
+        conceded = np.where(t >= 1.0, 1.0, 0.0)
+    else:
+        conceded = t ** (1.0 / exponent)
+    return reservation + (best - reservation) * (1.0 - conceded)
+
+
+def _at_least_zero(x: float) -> str | None:
+    return None if x >= 0 else "must be at least 0"
+
+
+def _boulware_range(x: float) -> str | None:
+    return None if 0 < x < 1 else "must lie in (0, 1) for boulware (use conceder above 1)"
+
+
+def _conceder_range(x: float) -> str | None:
+    return None if x > 1 else "must be above 1 for conceder (use boulware below 1)"
+
+
+class TimeDependent(Strategy):
+    """Concede along `t^(1/exponent)`: any exponent at least 0."""
+
+    name: ClassVar[str] = "time_dependent"
+    description: ClassVar[str] = "GENIUS time-dependent concession with a free exponent"
+    time_dependent: ClassVar[bool] = True
+    params: ClassVar[dict[str, Param]] = {
+        "exponent": Param(1.0, _at_least_zero, "concession exponent e (0 never concedes)")
+    }
+
+    @property
+    def exponent(self) -> float:
+        """The concession exponent e."""
+        return self.values.get("exponent", 1.0)
+
+    def target(self, t: np.ndarray, reservation: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """Target utility at time `t` (see the module docstring)."""
+        return concession_target(t, self.exponent, reservation, best)
+
+
+class Boulware(TimeDependent):
+    """Hold out, then concede near the deadline (e < 1)."""
+
+    name: ClassVar[str] = "boulware"
+    description: ClassVar[str] = "concedes little until close to its deadline"
+    params: ClassVar[dict[str, Param]] = {
+        "exponent": Param(0.2, _boulware_range, "concession exponent e in (0, 1)")
+    }
+
+
+class Conceder(TimeDependent):
+    """Concede early, then hold (e > 1)."""
+
+    name: ClassVar[str] = "conceder"
+    description: ClassVar[str] = "concedes quickly, early in the negotiation"
+    params: ClassVar[dict[str, Param]] = {
+        "exponent": Param(2.0, _conceder_range, "concession exponent e above 1")
+    }
+
+
+class Linear(TimeDependent):
+    """Concede at a constant rate (e = 1)."""
+
+    name: ClassVar[str] = "linear"
+    description: ClassVar[str] = "concedes at a constant rate"
+    params: ClassVar[dict[str, Param]] = {}
+
+    @property
+    def exponent(self) -> float:
+        """Always 1."""
+        return 1.0
+
+
+class Hardliner(TimeDependent):
+    """Never concede (e = 0): always demands its best outcome."""
+
+    name: ClassVar[str] = "hardliner"
+    description: ClassVar[str] = "never concedes"
+    params: ClassVar[dict[str, Param]] = {}
+
+    @property
+    def exponent(self) -> float:
+        """Always 0."""
+        return 0.0
