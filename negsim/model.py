@@ -121,7 +121,9 @@ class NegotiationModel(mesa.Model):
         self.at_table = np.ones((replications, n_parties), dtype=bool)
         self.closed = np.zeros((replications, n_issues, n_options), dtype=bool)
         self._recheck = np.ones(replications, dtype=bool)
-        self.opponents = FrequencyModel(n_parties, replications, scenario.option_mask)
+        self.opponents = FrequencyModel(
+            n_parties, replications, scenario.option_mask, pooled=self.required
+        )
         self.mean_targets = np.full(n_parties, np.nan)
         if record:
             shape = (max_rounds, n_parties, replications)
@@ -203,13 +205,15 @@ class NegotiationModel(mesa.Model):
             self.proposer[rows[absent]] = (self.proposer[rows[absent]] + 1) % n_parties
 
     def _others_estimate(self, agent: PartyAgent, rows: np.ndarray) -> np.ndarray:
-        n_parties = len(self.parties)
-        others = [q for q in range(n_parties) if q != agent.index and self.required[q]]
-        if not others:
-            others = [q for q in range(n_parties) if q != agent.index]
-        tables = self.opponents.tables(np.array(others), rows)
+        """The summed estimated tables of the other required parties (all others if none)."""
+        if self.required.sum() > self.required[agent.index]:
+            pooled = self.opponents.pooled_estimate[rows]
+            if self.required[agent.index]:
+                pooled = pooled - self.opponents.estimates[agent.index, rows]
+            return pooled
+        others = np.array([q for q in range(len(self.parties)) if q != agent.index])
         present = self.at_table[rows][:, others].T[..., None, None]
-        return (tables * present).sum(axis=0)
+        return (self.opponents.tables(others, rows) * present).sum(axis=0)
 
     def _propose(self, rows: np.ndarray) -> None:
         for agent in self.parties:

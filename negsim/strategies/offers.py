@@ -20,33 +20,38 @@ import numpy as np
 
 from negsim.utility import gather
 
-_BISECTION_STEPS = 8
+_BISECTION_STEPS = 7
 _SWAP_PASSES = 2
 _FORBIDDEN = np.float32(-1e9)
 _TOLERANCE = 1e-6  # float32 sums are exact to about 1e-7 for utilities in [0, 1]
 
 
-def _flat_gather(major: np.ndarray, choice: np.ndarray) -> np.ndarray:
-    """Values of an option-major (K, n, I) array at `choice` (n, I)."""
-    plane = choice.size
-    return major.reshape(-1)[choice.reshape(-1) * plane + np.arange(plane)].reshape(choice.shape)
+def _scores(a: np.ndarray, b: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """`b + slope * a` for option-major (K, n, I) arrays and a slope per row."""
+    score = a * slope.astype(np.float32)[:, None]
+    score += b
+    return score
 
 
-def _hull_choice(a: np.ndarray, b: np.ndarray, angle: np.ndarray) -> np.ndarray:
-    """Per issue, the option maximising `cos(angle) * b + sin(angle) * a`, shape (n, I).
+def _own_value(a: np.ndarray, b: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """Proposer's utility of the offer maximising `b + slope * a` on every issue, shape (n,).
 
-    `a` and `b` are option-major, shape (K, n, I): a maximum over the first axis is a fast
-    element-wise reduction, unlike an argmax over a short last axis.
+    Arrays are option-major, shape (K, n, I): reductions over the first axis are element-wise
+    and fast, unlike an argmax over a short last axis. Ties go to the option worth more to the
+    proposer.
     """
-    cos = np.cos(angle).astype(np.float32)[:, None]
-    sin = np.sin(angle).astype(np.float32)[:, None]
-    score = cos * b
-    score += sin * a
-    top = np.maximum.reduce(score)
-    choice = np.zeros(top.shape, dtype=np.int64)
-    for k in range(a.shape[0] - 1, 0, -1):
-        choice[score[k] == top] = k
-    return choice
+    score = _scores(a, b, slope)
+    best = np.maximum.reduce(score)
+    value = np.maximum.reduce(np.where(score == best, a, -np.inf))
+    return value.sum(axis=-1, dtype=np.float64)
+
+
+def _choice(a: np.ndarray, b: np.ndarray, slope: np.ndarray) -> np.ndarray:
+    """Option index maximising `b + slope * a` on every issue, shape (n, I); ties as above."""
+    score = _scores(a, b, slope)
+    best = np.maximum.reduce(score)
+    tied = np.where(score == best, a, -np.inf)
+    return tied.argmax(axis=0)
 
 
 def generate_offers(
@@ -74,16 +79,16 @@ def generate_offers(
     b = np.where(forbidden, _FORBIDDEN, others / scale).astype(np.float32)
     a_major = np.ascontiguousarray(np.moveaxis(a, -1, 0))
     b_major = np.ascontiguousarray(np.moveaxis(b, -1, 0))
+    # Bisection on the angle of the slope: slope = tan(angle), angle in [0, pi/2).
     lo = np.zeros(n)
     hi = np.full(n, np.pi / 2 - 1e-4)
     need = target + _TOLERANCE
     for _ in range(_BISECTION_STEPS):
         mid = 0.5 * (lo + hi)
-        value = _flat_gather(a_major, _hull_choice(a_major, b_major, mid))
-        feasible = value.sum(axis=-1, dtype=np.float64) >= need
+        feasible = _own_value(a_major, b_major, np.tan(mid)) >= need
         hi = np.where(feasible, mid, hi)
         lo = np.where(feasible, lo, mid)
-    offers = _hull_choice(a_major, b_major, hi)
+    offers = _choice(a_major, b_major, np.tan(hi))
     return improve_by_swaps(offers, a, b, need)
 
 

@@ -5,7 +5,8 @@ is probably heavy (the HardHeaded frequency model of ANAC 2011). Accepting an of
 an offer of it. Only public moves feed the model, never a party's true utility.
 
 Every party sees the same offers and answers on the table, so one model of each party serves
-every observer: it holds exactly what each of them could have learned.
+every observer: it holds exactly what each of them could have learned. Estimates are refreshed
+only where new evidence arrived, which keeps a round's cost proportional to the moves made.
 """
 
 from __future__ import annotations
@@ -16,20 +17,32 @@ _ACCEPT_EVIDENCE = 0.5
 
 
 class FrequencyModel:
-    """Counts of each party's offered options, per replication.
+    """Counts of each party's offered options and the estimates drawn from them.
 
     Args:
         n_parties: number of modelled parties P.
         replications: number of replications R.
         option_mask: True where an option exists, shape (I, K).
+        pooled: True for the parties whose estimates are summed in `pooled_estimate`.
     """
 
-    def __init__(self, n_parties: int, replications: int, option_mask: np.ndarray) -> None:
+    def __init__(
+        self,
+        n_parties: int,
+        replications: int,
+        option_mask: np.ndarray,
+        pooled: np.ndarray | None = None,
+    ) -> None:
         n_issues, n_options = option_mask.shape
-        self.option_mask = option_mask
+        self.option_mask = option_mask.astype(np.float32)
+        self.pooled = np.ones(n_parties, dtype=bool) if pooled is None else pooled
         self.counts = np.zeros((n_parties, replications, n_issues, n_options), dtype=np.float32)
         self.kept = np.zeros((n_parties, replications, n_issues), dtype=np.float32)
         self.last = np.full((n_parties, replications, n_issues), -1, dtype=np.int64)
+        self.estimates = np.empty_like(self.counts)
+        for party in range(n_parties):
+            self.estimates[party] = self._estimate(party, np.arange(replications))
+        self.pooled_estimate = self.estimates[self.pooled].sum(axis=0)
         self._issue = np.arange(n_issues)[None, :]
 
     def observe_offers(self, party: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> None:
@@ -41,21 +54,31 @@ class FrequencyModel:
         previous = self.last[p, r, self._issue]
         self.kept[p, r, self._issue] += (previous == offers).astype(np.float32)
         self.last[p, r, self._issue] = offers
+        for q in np.unique(party):
+            self._refresh(int(q), rows[party == q])
 
     def observe_accepts(self, party: int, rows: np.ndarray, offers: np.ndarray) -> None:
         """Record that `party` accepted `offers[j]` in replication `rows[j]`."""
         if rows.size == 0:
             return
         self.counts[party, rows[:, None], self._issue, offers] += _ACCEPT_EVIDENCE
+        self._refresh(party, rows)
 
     def tables(self, parties: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Estimated weighted tables of `parties` in `rows`, shape (len(parties), n, I, K).
+        """Estimated weighted tables of `parties` in `rows`, shape (len(parties), n, I, K)."""
+        return self.estimates[parties[:, None], rows[None, :]]
 
-        Option values are Laplace-smoothed counts over the issue's largest count; issue weights
-        grow with how often the party kept its option on that issue between offers.
-        """
-        counts = self.counts[parties[:, None], rows[None, :]]
+    def _estimate(self, party: int, rows: np.ndarray) -> np.ndarray:
+        """Laplace-smoothed counts over the issue's largest count, times weights that grow with
+        how often the party kept its option on that issue between offers."""
+        counts = self.counts[party, rows]
         values = (counts + 1.0) / (counts.max(axis=-1, keepdims=True) + 1.0)
-        kept = self.kept[parties[:, None], rows[None, :]] + 1.0
+        kept = self.kept[party, rows] + 1.0
         weights = kept / kept.sum(axis=-1, keepdims=True)
         return weights[..., None] * values * self.option_mask
+
+    def _refresh(self, party: int, rows: np.ndarray) -> None:
+        fresh = self._estimate(party, rows)
+        if self.pooled[party]:
+            self.pooled_estimate[rows] += fresh - self.estimates[party, rows]
+        self.estimates[party, rows] = fresh

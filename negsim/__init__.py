@@ -1,0 +1,7 @@
+"""negsim: an agent-based simulator of multi-party, multi-issue negotiation on Mesa and Hydra."""
+
+from negsim.model import NegotiationModel
+from negsim.scenario import Issue, Party, Scenario, load_scenario, parse_scenario
+
+__all__ = ["Issue", "NegotiationModel", "Party", "Scenario", "load_scenario", "parse_scenario"]
+__version__ = "0.1.0"

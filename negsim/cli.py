@@ -1,0 +1,150 @@
+"""Command-line entry points. Hydra stays here: the composed config becomes plain objects.
+
+`negsim` runs a scenario (the flagship `ukraine_2025` by default) and writes into the Hydra run
+directory `results.parquet` (one row per replication), `rounds.parquet` (the per-round series),
+`summary.json` (summary, seed, resolved config, version, commit) and two figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+
+from negsim.errors import NegsimError
+from negsim.model import NegotiationModel
+from negsim.results import format_report, provenance, summarize, write_json, write_parquet
+from negsim.scenario import CONFIG_DIR, SCENARIO_DIR, Scenario, parse_scenario
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """The run's settings from the config, checked."""
+
+    replications: int
+    seed: int
+    max_rounds: int
+    first_proposer: str | None
+    progress: bool | None
+    figures: bool
+    top_deals: int
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any]) -> RunSettings:
+        """Check the top-level keys of a composed config (everything but the scenario)."""
+        seed = cfg.get("seed")
+        if seed is None:
+            seed = secrets.randbits(31)
+        return cls(
+            replications=_whole(cfg, "replications", 1),
+            seed=_whole({"seed": seed}, "seed", 0),
+            max_rounds=_whole(cfg, "max_rounds", 1),
+            first_proposer=_optional_text(cfg, "first_proposer"),
+            progress=_optional_bool(cfg, "progress"),
+            figures=bool(_optional_bool(cfg, "figures")),
+            top_deals=_whole(cfg, "top_deals", 0),
+        )
+
+
+def _whole(cfg: dict[str, Any], key: str, low: int) -> int:
+    value = cfg.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise NegsimError(f"config: {key}: must be a whole number >= {low}, got {value!r}")
+    return value
+
+
+def _optional_bool(cfg: dict[str, Any], key: str) -> bool | None:
+    value = cfg.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise NegsimError(f"config: {key}: must be true, false or null, got {value!r}")
+    return value
+
+
+def _optional_text(cfg: dict[str, Any], key: str) -> str | None:
+    value = cfg.get(key)
+    if value is not None and not isinstance(value, str):
+        raise NegsimError(f"config: {key}: must be a name or null, got {value!r}")
+    return value
+
+
+def scenario_from_config(cfg: DictConfig) -> Scenario:
+    """Validate the composed `scenario` node, naming its file in any error."""
+    choice = None
+    if HydraConfig.initialized():
+        choice = HydraConfig.get().runtime.choices.get("scenario")
+    source = str(SCENARIO_DIR / f"{choice}.yaml") if choice else "scenario"
+    try:
+        source = str(Path(source).relative_to(Path.cwd()))
+    except ValueError:
+        pass
+    data = OmegaConf.to_container(cfg.scenario, resolve=True)
+    return parse_scenario(data, source=source)
+
+
+def run_job(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
+    """Run one configured job into `out_dir`; returns its summary."""
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(plain, dict)
+    settings = RunSettings.from_config(plain)
+    scenario = scenario_from_config(cfg)
+    model = NegotiationModel(
+        scenario,
+        replications=settings.replications,
+        seed=settings.seed,
+        max_rounds=settings.max_rounds,
+        first_proposer=settings.first_proposer,
+    )
+    model.run(progress=settings.progress)
+    results = model.results()
+    summary = summarize(results, scenario, top=settings.top_deals)
+    summary.update(
+        seed=settings.seed,
+        max_rounds=settings.max_rounds,
+        config=plain,
+        **provenance(),
+    )
+    write_parquet(results, out_dir / "results.parquet")
+    write_parquet(model.series().reset_index(), out_dir / "rounds.parquet")
+    if settings.figures:
+        _write_figures(model, results, scenario, out_dir)
+    write_json(summary, out_dir / "summary.json")
+    print(format_report(summary, scenario))
+    print(f"results in {out_dir}")
+    return summary
+
+
+def _write_figures(model: NegotiationModel, results: Any, scenario: Scenario, out: Path) -> None:
+    from negsim import plots
+
+    table = plots.concession_table_from_model(model)
+    plots.save_figure(plots.plot_concession(table, scenario), out / "concession.png")
+    plots.save_figure(plots.plot_deals(plots.deal_table(results, scenario), scenario), out / "deals.png")
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
+def _app(cfg: DictConfig) -> None:
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        run_job(cfg, out_dir)
+    except NegsimError as exc:
+        print(f"negsim: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main() -> None:
+    """The `negsim` command."""
+    _app()
+
+
+if __name__ == "__main__":
+    main()

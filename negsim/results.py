@@ -1,0 +1,154 @@
+"""Summaries of a batch of replications, the text report, and atomic writing of result files."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import tempfile
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from negsim.analysis.intervals import wilson_interval
+from negsim.scenario import Scenario
+
+
+def summarize(results: pd.DataFrame, scenario: Scenario, top: int = 5) -> dict[str, Any]:
+    """The summary of a results table (one row per replication).
+
+    Returns a JSON-ready mapping: agreement probability and its 95% Wilson interval, outcome
+    shares (agreement, walkaway by each party, timeout), mean rounds to agreement, mean utility
+    per party (no deal counts as the reservation value) and the `top` most frequent deals.
+    """
+    n = len(results)
+    agreed = results["outcome"] == "agreement"
+    n_agreed = int(agreed.sum())
+    low, high = wilson_interval(n_agreed, n)
+    shares = {"agreement": n_agreed / n if n else math.nan}
+    walked = results.loc[results["outcome"] == "walkaway", "walked_away"].value_counts()
+    for name in scenario.party_names:
+        shares[f"walkaway_{name}"] = int(walked.get(name, 0)) / n if n else math.nan
+    shares["timeout"] = float((results["outcome"] == "timeout").mean()) if n else math.nan
+    deal_columns = [f"deal_{issue}" for issue in scenario.issue_names]
+    deals = results.loc[agreed, deal_columns]
+    top_deals = []
+    if n_agreed:
+        counts = deals.value_counts().head(top)
+        for options, count in counts.items():
+            top_deals.append(
+                {
+                    "count": int(count),
+                    "share_of_agreements": int(count) / n_agreed,
+                    "deal": dict(zip(scenario.issue_names, options, strict=True)),
+                }
+            )
+    return {
+        "scenario": scenario.name,
+        "replications": n,
+        "agreements": n_agreed,
+        "agreement_probability": n_agreed / n if n else math.nan,
+        "agreement_ci95": [low, high],
+        "outcome_shares": shares,
+        "mean_rounds_to_agreement": _mean(results.loc[agreed, "round"]),
+        "mean_rounds": _mean(results["round"]),
+        "mean_utility": {p: _mean(results[f"utility_{p}"]) for p in scenario.party_names},
+        "mean_utility_in_agreements": {
+            p: _mean(results.loc[agreed, f"utility_{p}"]) for p in scenario.party_names
+        },
+        "top_deals": top_deals,
+    }
+
+
+def _mean(series: pd.Series) -> float | None:
+    return float(series.mean()) if len(series) else None
+
+
+def format_report(summary: dict[str, Any], scenario: Scenario) -> str:
+    """A short human-readable report of a summary: odds, outcomes, utilities, frequent deals."""
+    low, high = summary["agreement_ci95"]
+    labels = {f"walkaway_{p.name}": f"walk-away by {p.name}" for p in scenario.parties}
+    width = max(len(v) for v in labels.values()) + 2
+    lines = [
+        f"{scenario.label}: {summary['replications']} replications",
+        f"agreement probability {summary['agreement_probability']:.3f}"
+        f" (95% Wilson interval {low:.3f} to {high:.3f})",
+        "",
+        "outcome shares",
+    ]
+    for key, share in summary["outcome_shares"].items():
+        lines.append(f"  {labels.get(key, key):<{width}}{share:6.3f}")
+    rounds = summary["mean_rounds_to_agreement"]
+    lines.append(
+        "mean rounds to agreement: " + ("n/a (no agreement)" if rounds is None else f"{rounds:.1f}")
+    )
+    lines += ["", "mean utility (a replication without a deal counts the reservation value)"]
+    for party in scenario.parties:
+        lines.append(f"  {party.name:<{width}}{summary['mean_utility'][party.name]:6.3f}")
+    if summary["top_deals"]:
+        columns = {
+            f"#{rank} ({entry['share_of_agreements']:.1%})": [
+                entry["deal"][issue] for issue in scenario.issue_names
+            ]
+            for rank, entry in enumerate(summary["top_deals"], 1)
+        }
+        table = pd.DataFrame(columns, index=scenario.issue_names)
+        lines += ["", f"most frequent deals (share of {summary['agreements']} agreements)"]
+        lines += ["  " + line for line in table.to_string().splitlines()]
+    return "\n".join(lines)
+
+
+def provenance() -> dict[str, str | None]:
+    """The package version and, when run from a git checkout, its commit."""
+    try:
+        package_version = version("negsim")
+    except PackageNotFoundError:
+        package_version = None
+    commit = None
+    try:
+        here = Path(__file__).resolve().parent
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+        if out.returncode == 0:
+            commit = out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    return {"negsim_version": package_version, "git_commit": commit}
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write a DataFrame to Parquet atomically (a reader never sees half a file)."""
+    _atomic_write(Path(path), lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_json(data: Any, path: str | Path) -> None:
+    """Write JSON atomically; NaN becomes null so the file is standard JSON."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(v) for v in value]
+        return value
+
+    text = json.dumps(clean(data), indent=2, ensure_ascii=False, default=str)
+    _atomic_write(Path(path), lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
