@@ -7,6 +7,7 @@ directory `results.parquet` (one row per replication), `rounds.parquet` (the per
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 import sys
@@ -82,10 +83,8 @@ def scenario_from_config(cfg: DictConfig) -> Scenario:
     if HydraConfig.initialized():
         choice = HydraConfig.get().runtime.choices.get("scenario")
     source = str(SCENARIO_DIR / f"{choice}.yaml") if choice else "scenario"
-    try:
+    with contextlib.suppress(ValueError):
         source = str(Path(source).relative_to(Path.cwd()))
-    except ValueError:
-        pass
     data = OmegaConf.to_container(cfg.scenario, resolve=True)
     return parse_scenario(data, source=source)
 
@@ -127,7 +126,9 @@ def _write_figures(model: NegotiationModel, results: Any, scenario: Scenario, ou
 
     table = plots.concession_table_from_model(model)
     plots.save_figure(plots.plot_concession(table, scenario), out / "concession.png")
-    plots.save_figure(plots.plot_deals(plots.deal_table(results, scenario), scenario), out / "deals.png")
+    plots.save_figure(
+        plots.plot_deals(plots.deal_table(results, scenario), scenario), out / "deals.png"
+    )
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")

@@ -31,7 +31,7 @@ class Draws:
 
     @property
     def tables(self) -> np.ndarray:
-        """Weighted option values `w_i * v_i(k)`, shape (P, R, I, K): a utility is a sum of these."""
+        """Weighted option values `w_i * v_i(k)`, shape (P, R, I, K); a utility sums these."""
         return self.weights[..., None] * self.values
 
 

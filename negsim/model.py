@@ -40,7 +40,11 @@ class Outcome(IntEnum):
     TIMEOUT = 3
 
 
-OUTCOME_NAMES = {Outcome.AGREEMENT: "agreement", Outcome.WALKAWAY: "walkaway", Outcome.TIMEOUT: "timeout"}
+OUTCOME_NAMES = {
+    Outcome.AGREEMENT: "agreement",
+    Outcome.WALKAWAY: "walkaway",
+    Outcome.TIMEOUT: "timeout",
+}
 
 
 class NegotiationModel(mesa.Model):
@@ -236,7 +240,9 @@ class NegotiationModel(mesa.Model):
             if own.any():
                 utility = agent.utility(rows[own], offers[own])
                 crossed = agent.red_lines[np.arange(offers.shape[1]), offers[own]].any(axis=1)
-                accepted[own, agent.index] = (utility >= agent.reservation[rows[own]] - 1e-9) & ~crossed
+                accepted[own, agent.index] = (
+                    utility >= agent.reservation[rows[own]] - 1e-9
+                ) & ~crossed
             answering = present & ~proposing
             if answering.any():
                 who = rows[answering]
@@ -244,7 +250,9 @@ class NegotiationModel(mesa.Model):
                 accepted[answering, agent.index] = answers
                 if self.required[agent.index]:
                     self._close(who, offers[answering], objections)
-                self.opponents.observe_accepts(agent.index, who[answers], offers[answering][answers])
+                self.opponents.observe_accepts(
+                    agent.index, who[answers], offers[answering][answers]
+                )
                 if record:
                     self.received_history[self.round - 1, agent.index, who] = agent.utility(
                         who, offers[answering]
@@ -325,7 +333,9 @@ class NegotiationModel(mesa.Model):
         }
         for i, issue in enumerate(scenario.issues):
             labels = np.array(issue.options, dtype=object)
-            columns[f"deal_{issue.name}"] = np.where(agreed, labels[np.maximum(self.deal[:, i], 0)], None)
+            columns[f"deal_{issue.name}"] = np.where(
+                agreed, labels[np.maximum(self.deal[:, i], 0)], None
+            )
         safe_deal = np.maximum(self.deal, 0)
         for agent in self.parties:
             utility = agent.utility(np.arange(self.replications), safe_deal)
@@ -335,7 +345,9 @@ class NegotiationModel(mesa.Model):
             columns[f"cleared_{agent.name}"] = cleared
             columns[f"reservation_{agent.name}"] = agent.reservation
         frame = pd.DataFrame(columns)
-        frame["outcome"] = pd.Categorical(frame["outcome"], categories=[*OUTCOME_NAMES.values(), "running"])
+        frame["outcome"] = pd.Categorical(
+            frame["outcome"], categories=[*OUTCOME_NAMES.values(), "running"]
+        )
         return frame
 
     def series(self) -> pd.DataFrame:

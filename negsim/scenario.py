@@ -145,7 +145,9 @@ class Scenario:
         out = np.zeros((len(self.parties), *self.option_mask.shape))
         for p, party in enumerate(self.parties):
             for i, issue in enumerate(self.issues):
-                out[p, i, : len(issue.options)] = [party.values[issue.name][o] for o in issue.options]
+                out[p, i, : len(issue.options)] = [
+                    party.values[issue.name][o] for o in issue.options
+                ]
         return out
 
     @cached_property
@@ -233,14 +235,14 @@ class _Parser:
         if not isinstance(node, Mapping):
             raise self.fail(path, f"must be a mapping, got {type(node).__name__}")
         if keys is not None:
-            extra = sorted(set(node) - keys)
+            extra = sorted(set(node) - keys, key=str)
             if extra:
                 known = ", ".join(sorted(keys))
                 raise self.fail(f"{path}.{extra[0]}".lstrip("."), f"unknown key (known: {known})")
         return dict(node)
 
     def number(self, node: Any, path: str, low: float = -math.inf, high: float = math.inf) -> float:
-        if isinstance(node, bool) or not isinstance(node, int | float) or math.isnan(node):
+        if isinstance(node, bool) or not isinstance(node, int | float) or not math.isfinite(node):
             raise self.fail(path, f"must be a number, got {node!r}")
         if not low <= node <= high:
             raise self.fail(path, f"must lie in [{low:g}, {high:g}], got {node!r}")
@@ -267,7 +269,9 @@ class _Parser:
             raise self.fail("parties", "the scenario needs at least two parties, got none")
         parties_node = self.mapping(parties_node, "parties")
         if len(parties_node) < 2:
-            raise self.fail("parties", f"the scenario needs at least two parties, got {len(parties_node)}")
+            raise self.fail(
+                "parties", f"the scenario needs at least two parties, got {len(parties_node)}"
+            )
         parties = tuple(
             self.party(self.name(key, f"parties.{key}"), node, issues)
             for key, node in parties_node.items()
@@ -294,12 +298,18 @@ class _Parser:
             spec = self.mapping(spec, path, _ISSUE_KEYS)
             options = spec.get("options")
             if isinstance(options, list):
+                for o in options:
+                    self.name(o, f"{path}.options.{o}")
+                if len(set(options)) < len(options):
+                    raise self.fail(f"{path}.options", "option names must be distinct")
                 options = {o: o for o in options}
             if not options:
                 raise self.fail(f"{path}.options", "an issue needs at least two options, got none")
             options = self.mapping(options, f"{path}.options")
             if len(options) < 2:
-                raise self.fail(f"{path}.options", f"an issue needs at least two options, got {len(options)}")
+                raise self.fail(
+                    f"{path}.options", f"an issue needs at least two options, got {len(options)}"
+                )
             names = tuple(self.name(o, f"{path}.options.{o}") for o in options)
             labels = tuple(self.text(v, f"{path}.options.{o}", o) for o, v in options.items())
             issues.append(
@@ -354,7 +364,9 @@ class _Parser:
         if deadline is not None and (
             isinstance(deadline, bool) or not isinstance(deadline, int) or deadline < 1
         ):
-            raise self.fail(f"{path}.deadline", f"must be a whole number of rounds >= 1, got {deadline!r}")
+            raise self.fail(
+                f"{path}.deadline", f"must be a whole number of rounds >= 1, got {deadline!r}"
+            )
         required = node.get("required", True)
         if not isinstance(required, bool):
             raise self.fail(f"{path}.required", f"must be true or false, got {required!r}")
@@ -363,7 +375,9 @@ class _Parser:
         best = 0.0
         for issue in issues:
             allowed = [
-                values[issue.name][o] for o in issue.options if o not in red_lines.get(issue.name, ())
+                values[issue.name][o]
+                for o in issue.options
+                if o not in red_lines.get(issue.name, ())
             ]
             best += weights[issue.name] * max(allowed)
         if best + 1e-12 < reservation:
@@ -418,6 +432,9 @@ class _Parser:
             node = {"name": node}
         node = self.mapping(node, path)
         params = {k: v for k, v in node.items() if k != "name"}
+        for param in params:
+            if not isinstance(param, str):
+                raise self.fail(f"{path}.{param}", f"parameter names are text, got {param!r}")
         name = node.get("name")
         if not isinstance(name, str):
             raise self.fail(f"{path}.name", f"must name a strategy, got {name!r}")

@@ -10,6 +10,7 @@ the batches, so a leak shows as growth.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -45,7 +46,9 @@ def main() -> None:
     scenario = load_scenario(args.scenario)
     batches = max(1, args.total // args.replications)
     NegotiationModel(scenario, replications=args.replications, seed=-1 % 2**31, record=False).run()
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(
         f"scenario {scenario.name}: R = {args.replications} per batch, max_rounds = "
         f"{args.max_rounds}, {batches} batches, one core, history {'on' if args.record else 'off'}"
@@ -65,6 +68,7 @@ def main() -> None:
         rounds += int(results["round"].sum())
         agreements += int((results["outcome"] == "agreement").sum())
         del model, results
+        gc.collect()  # a model and its agents form a reference cycle; free its arrays now
         if (batch + 1) % max(1, batches // 10) == 0 or batch + 1 == batches:
             done = (batch + 1) * args.replications
             rate = done / (time.perf_counter() - started)
@@ -73,8 +77,13 @@ def main() -> None:
     total = batches * args.replications
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"negotiations per second: {total / elapsed:,.0f}  ({total:,} in {elapsed:.1f} s)")
-    print(f"mean rounds per negotiation: {rounds / total:.1f}; agreement share {agreements / total:.3f}")
-    print(f"resident memory: {start_mem:.1f} MiB after warm-up, {resident_mib():.1f} MiB at the end")
+    print(
+        f"mean rounds per negotiation: {rounds / total:.1f}; "
+        f"agreement share {agreements / total:.3f}"
+    )
+    print(
+        f"resident memory: {start_mem:.1f} MiB after warm-up, {resident_mib():.1f} MiB at the end"
+    )
     print(f"peak resident memory: {peak:.1f} MiB")
 
 

@@ -47,7 +47,9 @@ class Strategy:
         for key, spec in self.params.items():
             raw = values.get(key, spec.default)
             if isinstance(raw, bool) or not isinstance(raw, int | float):
-                raise ValueError(f"parameter {key!r} of {self.name!r} must be a number, got {raw!r}")
+                raise ValueError(
+                    f"parameter {key!r} of {self.name!r} must be a number, got {raw!r}"
+                )
             problem = spec.check(float(raw))
             if problem:
                 raise ValueError(f"parameter {key!r} of {self.name!r} {problem}, got {raw!r}")

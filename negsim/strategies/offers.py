@@ -1,4 +1,4 @@
-"""Offer generation: an offer worth at least the proposer's target, as good as possible for the others.
+"""Offer generation: an offer meeting the proposer's target, as good as possible for the others.
 
 The proposer maximises the others' estimated utility subject to its own utility meeting its target.
 Both are sums over issues, so the problem is a multiple-choice knapsack; it is solved without
@@ -20,8 +20,8 @@ import numpy as np
 
 from negsim.utility import gather
 
-_BISECTION_STEPS = 7
-_SWAP_PASSES = 2
+_BISECTION_STEPS = 6
+_SWAP_PASSES = 1
 _FORBIDDEN = np.float32(-1e9)
 _TOLERANCE = 1e-6  # float32 sums are exact to about 1e-7 for utilities in [0, 1]
 

@@ -37,6 +37,7 @@ class FrequencyModel:
         self.option_mask = option_mask.astype(np.float32)
         self.pooled = np.ones(n_parties, dtype=bool) if pooled is None else pooled
         self.counts = np.zeros((n_parties, replications, n_issues, n_options), dtype=np.float32)
+        self.top = np.zeros((n_parties, replications, n_issues), dtype=np.float32)  # max count
         self.kept = np.zeros((n_parties, replications, n_issues), dtype=np.float32)
         self.last = np.full((n_parties, replications, n_issues), -1, dtype=np.int64)
         self.estimates = np.empty_like(self.counts)
@@ -50,7 +51,7 @@ class FrequencyModel:
         if rows.size == 0:
             return
         p, r = party[:, None], rows[:, None]
-        self.counts[p, r, self._issue, offers] += 1.0
+        self._count(p, r, offers, 1.0)
         previous = self.last[p, r, self._issue]
         self.kept[p, r, self._issue] += (previous == offers).astype(np.float32)
         self.last[p, r, self._issue] = offers
@@ -61,18 +62,25 @@ class FrequencyModel:
         """Record that `party` accepted `offers[j]` in replication `rows[j]`."""
         if rows.size == 0:
             return
-        self.counts[party, rows[:, None], self._issue, offers] += _ACCEPT_EVIDENCE
+        self._count(party, rows[:, None], offers, _ACCEPT_EVIDENCE)
         self._refresh(party, rows)
 
     def tables(self, parties: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Estimated weighted tables of `parties` in `rows`, shape (len(parties), n, I, K)."""
         return self.estimates[parties[:, None], rows[None, :]]
 
+    def _count(
+        self, party: np.ndarray | int, rows: np.ndarray, offers: np.ndarray, weight: float
+    ) -> None:
+        counted = self.counts[party, rows, self._issue, offers] + weight
+        self.counts[party, rows, self._issue, offers] = counted
+        self.top[party, rows, self._issue] = np.maximum(self.top[party, rows, self._issue], counted)
+
     def _estimate(self, party: int, rows: np.ndarray) -> np.ndarray:
         """Laplace-smoothed counts over the issue's largest count, times weights that grow with
         how often the party kept its option on that issue between offers."""
         counts = self.counts[party, rows]
-        values = (counts + 1.0) / (counts.max(axis=-1, keepdims=True) + 1.0)
+        values = (counts + 1.0) / (self.top[party, rows][..., None] + 1.0)
         kept = self.kept[party, rows] + 1.0
         weights = kept / kept.sum(axis=-1, keepdims=True)
         return weights[..., None] * values * self.option_mask

@@ -23,10 +23,7 @@ def concession_target(
     0.96875
     """
     t = np.clip(np.asarray(t, dtype=float), 0.0, 1.0)
-    if exponent == 0.0:
-        conceded = np.where(t >= 1.0, 1.0, 0.0)
-    else:
-        conceded = t ** (1.0 / exponent)
+    conceded = np.where(t >= 1.0, 1.0, 0.0) if exponent == 0.0 else t ** (1.0 / exponent)
     return reservation + (best - reservation) * (1.0 - conceded)
 
 

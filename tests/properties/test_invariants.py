@@ -1,0 +1,109 @@
+"""Invariants of the engine over random small scenarios (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from negsim.model import NegotiationModel
+from negsim.scenario import Scenario, parse_scenario
+from tests.builders import random_scenario_data
+
+STRATEGIES = [
+    {"name": "boulware", "exponent": 0.2},
+    {"name": "linear"},
+    {"name": "conceder", "exponent": 2.0},
+    {"name": "hardliner"},
+    {"name": "time_dependent", "exponent": 0.6},
+]
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    """Random small scenarios with red lines, deadlines, optional parties and uncertainty."""
+    seed = draw(st.integers(0, 2**31 - 1))
+    data = random_scenario_data(
+        seed,
+        n_parties=draw(st.integers(2, 4)),
+        n_issues=draw(st.integers(1, 5)),
+        max_options=draw(st.integers(2, 5)),
+        reservation_range=(0.0, draw(st.floats(0.0, 0.8))),
+        strategies=STRATEGIES,
+    )
+    rng = np.random.default_rng(seed)
+    for party in data["parties"].values():
+        if rng.random() < 0.5:  # a red line on an option that is not the party's best
+            issue = f"i{rng.integers(len(data['issues']))}"
+            worst = min(party["positions"][issue]["values"].items(), key=lambda kv: kv[1])[0]
+            party["red_lines"] = {issue: [worst]}
+        if rng.random() < 0.3:
+            party["deadline"] = int(rng.integers(1, 30))
+        if rng.random() < 0.5:
+            party["uncertainty"] = {"weights": 20.0, "reservation": 0.05, "values": 0.05}
+    names = list(data["parties"])
+    if len(names) > 2 and rng.random() < 0.5:
+        data["parties"][names[-1]]["required"] = False
+    return parse_scenario(data)
+
+
+def _run(scenario: Scenario, seed: int) -> NegotiationModel:
+    return NegotiationModel(scenario, replications=16, seed=seed, max_rounds=30).run(progress=False)
+
+
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@FAST
+@given(scenarios(), st.integers(0, 1000))
+def test_agreements_clear_reservations_and_respect_red_lines(scenario: Scenario, seed: int) -> None:
+    model = _run(scenario, seed)
+    results = model.results()
+    agreed = (results["outcome"] == "agreement").to_numpy()
+    for p, party in enumerate(scenario.parties):
+        if not party.required:
+            continue
+        utility = results[f"utility_{party.name}"].to_numpy()[agreed]
+        reservation = results[f"reservation_{party.name}"].to_numpy()[agreed]
+        assert (utility >= reservation - 1e-9).all()
+        red = scenario.red_lines[p]
+        deals = model.deal[agreed]
+        assert not red[np.arange(deals.shape[1]), deals].any()
+
+
+@FAST
+@given(scenarios(), st.integers(0, 1000))
+def test_every_offer_is_a_valid_outcome_off_the_proposers_red_lines(
+    scenario: Scenario, seed: int
+) -> None:
+    model = _run(scenario, seed)
+    played = model.proposer_history[: model.round] >= 0  # (T, R)
+    offers = model.offer_history[: model.round][played].astype(np.int64)  # (n, I)
+    proposers = model.proposer_history[: model.round][played].astype(np.int64)
+    assert (offers >= 0).all()
+    assert (offers < scenario.n_options[None, :]).all()
+    crossed = scenario.red_lines[proposers[:, None], np.arange(offers.shape[1])[None, :], offers]
+    assert not crossed.any()
+
+
+@FAST
+@given(scenarios(), st.integers(0, 1000))
+def test_utilities_and_targets_lie_in_the_unit_interval(scenario: Scenario, seed: int) -> None:
+    model = _run(scenario, seed)
+    results = model.results()
+    for name in scenario.party_names:
+        assert results[f"utility_{name}"].between(0.0, 1.0).all()
+    for history in (model.target_history, model.received_history):
+        seen = history[~np.isnan(history)]
+        assert ((seen >= -1e-6) & (seen <= 1 + 1e-6)).all()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.integers(0, 1000))
+def test_same_seed_gives_identical_results(scenario: Scenario, seed: int) -> None:
+    one = _run(scenario, seed)
+    two = _run(scenario, seed)
+    pd.testing.assert_frame_equal(one.results(), two.results())
+    np.testing.assert_array_equal(one.offer_history, two.offer_history)
+    pd.testing.assert_frame_equal(one.series(), two.series())
