@@ -19,6 +19,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 
+from negsim.batch import run_batches
 from negsim.errors import NegsimError
 from negsim.model import NegotiationModel
 from negsim.results import format_report, provenance, summarize, write_json, write_parquet
@@ -38,6 +39,7 @@ class RunSettings:
     progress: bool | None
     figures: bool
     top_deals: int
+    batch_size: int
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> RunSettings:
@@ -53,6 +55,7 @@ class RunSettings:
             progress=_optional_bool(cfg, "progress"),
             figures=bool(_optional_bool(cfg, "figures")),
             top_deals=_whole(cfg, "top_deals", 0),
+            batch_size=_whole(cfg, "batch_size", 1),
         )
 
 
@@ -95,26 +98,26 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
     assert isinstance(plain, dict)
     settings = RunSettings.from_config(plain)
     scenario = scenario_from_config(cfg)
-    model = NegotiationModel(
+    run = run_batches(
         scenario,
         replications=settings.replications,
         seed=settings.seed,
         max_rounds=settings.max_rounds,
         first_proposer=settings.first_proposer,
+        batch_size=settings.batch_size,
+        progress=settings.progress,
     )
-    model.run(progress=settings.progress)
-    results = model.results()
-    summary = summarize(results, scenario, top=settings.top_deals)
+    summary = summarize(run.results, scenario, top=settings.top_deals)
     summary.update(
         seed=settings.seed,
         max_rounds=settings.max_rounds,
         config=plain,
         **provenance(),
     )
-    write_parquet(results, out_dir / "results.parquet")
-    write_parquet(model.series().reset_index(), out_dir / "rounds.parquet")
+    write_parquet(run.results, out_dir / "results.parquet")
+    write_parquet(run.series, out_dir / "rounds.parquet")
     if settings.figures:
-        _write_figures(model, results, scenario, out_dir)
+        _write_figures(run.first, run.results, scenario, out_dir)
     write_json(summary, out_dir / "summary.json")
     print(format_report(summary, scenario))
     print(f"results in {out_dir}")

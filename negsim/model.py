@@ -122,6 +122,7 @@ class NegotiationModel(mesa.Model):
         self.walked = np.full(replications, -1, dtype=np.int64)
         self.end_round = np.zeros(replications, dtype=np.int64)
         self.deal = np.full((replications, n_issues), -1, dtype=np.int64)
+        self.deal_utility = np.full((replications, n_parties), np.nan)
         self.at_table = np.ones((replications, n_parties), dtype=bool)
         self.closed = np.zeros((replications, n_issues, n_options), dtype=bool)
         self._recheck = np.ones(replications, dtype=bool)
@@ -276,6 +277,8 @@ class NegotiationModel(mesa.Model):
         agreed = (accepted | ~needed).all(axis=1)
         done = rows[agreed]
         self.deal[done] = self.standing[done]
+        for agent in self.parties:
+            self.deal_utility[done, agent.index] = agent.utility(done, self.deal[done])
         self._end(done, Outcome.AGREEMENT)
         rest = ~agreed
         if not rest.any():
@@ -336,9 +339,8 @@ class NegotiationModel(mesa.Model):
             columns[f"deal_{issue.name}"] = np.where(
                 agreed, labels[np.maximum(self.deal[:, i], 0)], None
             )
-        safe_deal = np.maximum(self.deal, 0)
         for agent in self.parties:
-            utility = agent.utility(np.arange(self.replications), safe_deal)
+            utility = self.deal_utility[:, agent.index]
             columns[f"utility_{agent.name}"] = np.where(agreed, utility, agent.reservation)
             cleared = pd.array(utility >= agent.reservation - 1e-9, dtype="boolean")
             cleared[~agreed] = pd.NA
@@ -349,6 +351,23 @@ class NegotiationModel(mesa.Model):
             frame["outcome"], categories=[*OUTCOME_NAMES.values(), "running"]
         )
         return frame
+
+    def release(self) -> None:
+        """Free the model's large arrays now, keeping what `results()` and `series()` need.
+
+        A Mesa model sits in reference cycles (its agents, its schedule), which Python frees only
+        at a full garbage collection; a loop over many models calls this to keep memory flat
+        without paying for one. Stepping a released model is an error.
+        """
+        self.running = False
+        self.opponents = None  # type: ignore[assignment]
+        self.closed = self.standing = None  # type: ignore[assignment]
+        self.draws = None  # type: ignore[assignment]
+        for name in ("target_history", "received_history", "offer_history", "proposer_history"):
+            if hasattr(self, name):
+                delattr(self, name)
+        for agent in self.parties:
+            agent.table = agent.table[:0]
 
     def series(self) -> pd.DataFrame:
         """Per-round series from the DataCollector: shares of outcomes and mean targets."""

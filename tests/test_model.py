@@ -182,3 +182,12 @@ def test_model_accepts_a_scenario_name_and_registers_one_agent_per_party() -> No
     assert model.scenario.name == "ukraine_2025"
     assert len(model.agents) == 4
     assert [a.name for a in model.parties] == ["us", "russia", "ukraine", "europe"]
+
+
+def test_release_frees_arrays_but_keeps_results() -> None:
+    model = NegotiationModel(_scenario(n_issues=3), replications=20, seed=1).run()
+    before = model.results()
+    model.release()
+    pd.testing.assert_frame_equal(model.results(), before)
+    assert not hasattr(model, "target_history")
+    assert model.opponents is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -24,7 +25,7 @@ def test_agreement_probability_falls_as_a_reservation_rises(party: str) -> None:
         results = NegotiationModel(scenario, replications=R, seed=21).run().results()
         probabilities.append(float((results["outcome"] == "agreement").mean()))
     noise = 3 * math.sqrt(0.25 / R)  # three standard errors at the widest
-    for lower, higher in zip(probabilities, probabilities[1:], strict=False):
+    for lower, higher in itertools.pairwise(probabilities):
         assert higher <= lower + noise, probabilities
     low, high = wilson_interval(round(probabilities[0] * R), R)
     assert probabilities[-1] < low, "a 0.2 rise should lower the probability for real"
