@@ -10,6 +10,7 @@ the batches, so a leak shows as growth.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -82,6 +83,8 @@ def main() -> None:
     print(
         f"resident memory: {start_mem:.1f} MiB after warm-up, {resident_mib():.1f} MiB at the end"
     )
+    gc.collect()
+    print(f"resident memory after a full garbage collection: {resident_mib():.1f} MiB")
     print(f"peak resident memory: {peak:.1f} MiB")
 
 

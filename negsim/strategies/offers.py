@@ -75,8 +75,8 @@ def generate_offers(
         return np.zeros((0, own.shape[1]), dtype=np.int64)
     # Scale the others' estimate to the proposer's range so one angle grid suits every row.
     scale = np.maximum(others.max(axis=(-1, -2), keepdims=True), 1e-12)
-    a = np.where(forbidden, _FORBIDDEN, own).astype(np.float32)
-    b = np.where(forbidden, _FORBIDDEN, others / scale).astype(np.float32)
+    a = np.where(forbidden, _FORBIDDEN, own.astype(np.float32))
+    b = np.where(forbidden, _FORBIDDEN, (others / scale).astype(np.float32))
     a_major = np.ascontiguousarray(np.moveaxis(a, -1, 0))
     b_major = np.ascontiguousarray(np.moveaxis(b, -1, 0))
     # Bisection on the angle of the slope: slope = tan(angle), angle in [0, pi/2).
