@@ -278,7 +278,9 @@ class NegotiationModel(mesa.Model):
         done = rows[agreed]
         self.deal[done] = self.standing[done]
         for agent in self.parties:
-            self.deal_utility[done, agent.index] = agent.utility(done, self.deal[done])
+            # Weights sum to 1 only up to rounding: keep utilities exactly within [0, 1].
+            utility = agent.utility(done, self.deal[done])
+            self.deal_utility[done, agent.index] = np.clip(utility, 0.0, 1.0)
         self._end(done, Outcome.AGREEMENT)
         rest = ~agreed
         if not rest.any():
