@@ -8,7 +8,9 @@ directory `results.parquet` (one row per replication), `rounds.parquet` (the per
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import os
 import secrets
 import sys
 from dataclasses import dataclass
@@ -17,8 +19,10 @@ from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from negsim import sweep
 from negsim.batch import run_batches
 from negsim.errors import NegsimError
 from negsim.model import NegotiationModel
@@ -26,6 +30,9 @@ from negsim.results import format_report, provenance, summarize, write_json, wri
 from negsim.scenario import CONFIG_DIR, SCENARIO_DIR, Scenario, parse_scenario
 
 log = logging.getLogger(__name__)
+
+# The launching process's id, resolved once there, keeps sweep directories unique.
+OmegaConf.register_new_resolver("negsim_pid", os.getpid, use_cache=True, replace=True)
 
 
 @dataclass(frozen=True)
@@ -92,8 +99,8 @@ def scenario_from_config(cfg: DictConfig) -> Scenario:
     return parse_scenario(data, source=source)
 
 
-def run_job(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
-    """Run one configured job into `out_dir`; returns its summary."""
+def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run one configured job into `out_dir`; returns its summary (`job` adds sweep fields)."""
     plain = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(plain, dict)
     settings = RunSettings.from_config(plain)
@@ -109,9 +116,11 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
     )
     summary = summarize(run.results, scenario, top=settings.top_deals)
     summary.update(
+        status="ok",
         seed=settings.seed,
         max_rounds=settings.max_rounds,
         config=plain,
+        **(job or {}),
         **provenance(),
     )
     write_parquet(run.results, out_dir / "results.parquet")
@@ -119,8 +128,15 @@ def run_job(cfg: DictConfig, out_dir: Path) -> dict[str, Any]:
     if settings.figures:
         _write_figures(run.first, run.results, scenario, out_dir)
     write_json(summary, out_dir / "summary.json")
-    print(format_report(summary, scenario))
-    print(f"results in {out_dir}")
+    if job is None:
+        print(format_report(summary, scenario))
+        print(f"results in {out_dir}")
+    else:
+        low, high = summary["agreement_ci95"]
+        print(
+            f"job {job['job']}: agreement {summary['agreement_probability']:.3f} "
+            f"[{low:.3f}, {high:.3f}]  {' '.join(job['overrides'])}"
+        )
     return summary
 
 
@@ -137,7 +153,11 @@ def _write_figures(model: NegotiationModel, results: Any, scenario: Scenario, ou
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def _app(cfg: DictConfig) -> None:
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    hydra_config = HydraConfig.get()
+    out_dir = Path(hydra_config.runtime.output_dir)
+    if hydra_config.mode == RunMode.MULTIRUN:
+        run_sweep_job(cfg, out_dir, list(hydra_config.overrides.task), hydra_config.job.num)
+        return
     try:
         run_job(cfg, out_dir)
     except NegsimError as exc:
@@ -145,9 +165,44 @@ def _app(cfg: DictConfig) -> None:
         sys.exit(2)
 
 
+def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str], num: int) -> None:
+    """Run one job of a sweep: skip it if it already finished, record a failure as a result.
+
+    A failed job writes a `summary.json` with `status: failed` and its error, so the sweep goes on
+    and the sweep table keeps a row for it; a finished job with the same overrides is skipped, so
+    re-running a sweep into its directory resumes it.
+    """
+    previous = read_summary(out_dir)
+    if previous.get("status") == "ok" and previous.get("overrides") == overrides:
+        print(f"job {num}: already finished in {out_dir}, skipped")
+        return
+    job = {"job": num, "overrides": overrides}
+    try:
+        run_job(cfg, out_dir, job)
+    except Exception as exc:  # a failed job becomes a row of the sweep table, not a crash
+        if isinstance(exc, NegsimError):
+            message = str(exc)
+        else:
+            message = f"{type(exc).__name__}: {exc}"
+            log.exception("job %s failed", num)  # the traceback goes to the job's log file
+        failure = {"status": "failed", "error": message, "seed": cfg.get("seed"), **job}
+        write_json(failure, out_dir / "summary.json")
+        print(f"negsim: job {num} failed: {message}", file=sys.stderr)
+
+
+def read_summary(job_dir: Path) -> dict[str, Any]:
+    """A job's summary.json, or an empty mapping when it has none (or an unreadable one)."""
+    try:
+        return json.loads((job_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def main() -> None:
-    """The `negsim` command."""
+    """The `negsim` command; a sweep with failed jobs exits with status 1 once its table is out."""
     _app()
+    if sweep.FAILED_JOBS:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
