@@ -17,7 +17,7 @@ demo: $(STAMP)  ## run the flagship scenario (ukraine_2025, 1000 replications)
 	$(BIN)/negsim
 
 test: $(STAMP)  ## style check and the whole test suite
-	$(BIN)/ruff check negsim tests experiments
+	$(BIN)/ruff check negsim tests experiments hydra_plugins
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)  ## speed and memory benchmark of the engine

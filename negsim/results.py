@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -102,6 +103,7 @@ def format_report(summary: dict[str, Any], scenario: Scenario) -> str:
     return "\n".join(lines)
 
 
+@functools.cache
 def provenance() -> dict[str, str | None]:
     """The package version and, when run from a git checkout, its commit."""
     try:
