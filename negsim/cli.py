@@ -87,15 +87,16 @@ def _optional_text(cfg: dict[str, Any], key: str) -> str | None:
     return value
 
 
-def scenario_from_config(cfg: DictConfig) -> Scenario:
-    """Validate the composed `scenario` node, naming its file in any error."""
+def scenario_from_config(cfg: DictConfig, data: Any = None) -> Scenario:
+    """Validate the composed `scenario` node (or its plain `data`), naming its file in errors."""
     choice = None
     if HydraConfig.initialized():
         choice = HydraConfig.get().runtime.choices.get("scenario")
     source = str(SCENARIO_DIR / f"{choice}.yaml") if choice else "scenario"
     with contextlib.suppress(ValueError):
         source = str(Path(source).relative_to(Path.cwd()))
-    data = OmegaConf.to_container(cfg.scenario, resolve=True)
+    if data is None:
+        data = OmegaConf.to_container(cfg.scenario, resolve=True)
     return parse_scenario(data, source=source)
 
 
@@ -104,7 +105,7 @@ def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -
     plain = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(plain, dict)
     settings = RunSettings.from_config(plain)
-    scenario = scenario_from_config(cfg)
+    scenario = scenario_from_config(cfg, plain.get("scenario"))
     run = run_batches(
         scenario,
         replications=settings.replications,
