@@ -30,9 +30,12 @@ VALUE = "agreement_probability"
 _NOTE = {"ha": "center", "va": "center", "color": "0.4", "fontsize": 11}
 
 
-def short_key(key: str, parts: int = 2) -> str:
-    """The last `parts` dotted parts of a key: `scenario.parties.us.deadline` -> `us.deadline`."""
-    return ".".join(key.split(".")[-parts:])
+def short_key(key: str) -> str:
+    """A key without the scenario's prefix: `scenario.parties.us.deadline` -> `us.deadline`."""
+    for prefix in ("scenario.parties.", "scenario."):
+        if key.startswith(prefix):
+            return key.removeprefix(prefix)
+    return key
 
 
 def label(value: Any) -> str:
@@ -192,6 +195,10 @@ def _plot_lines(
     if not numeric:
         ax.set_xticks(x, [label(v) for v in x_values])
         ax.set_xlim(-0.5, len(x_values) - 0.5)
+    elif len(x) and x.min() > 0 and x.max() / x.min() >= 50:
+        ax.set_xscale("log")  # values spanning decades (replications) read best on a log axis
+        ax.set_xticks(x, [label(v) for v in x_values])
+        ax.minorticks_off()
     ax.set_ylim(0, 1)
     ax.set_xlabel(short_key(x_key))
     ax.set_ylabel("agreement probability")
