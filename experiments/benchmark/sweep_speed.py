@@ -70,9 +70,8 @@ def main() -> None:
             f"walkaway_grid {args.size} x {args.size}: {jobs} jobs, "
             f"{jobs * args.replications:,} negotiations, joblib launcher"
         )
-        print(
-            f"  sweep (jobs, table, figure): {seconds:6.1f} s  ({seconds / jobs * 1000:.0f} ms a job)"
-        )
+        per_job = seconds / jobs * 1000
+        print(f"  sweep (jobs, table, figure): {seconds:6.1f} s  ({per_job:.0f} ms a job)")
         print(f"  negsim-report (HTML):        {report:6.1f} s")
         print(f"  start to report:             {total:6.1f} s  (target at most 60 s)")
         if args.null:
