@@ -53,6 +53,8 @@ class PartyAgent(mesa.Agent):
         self.red_lines = red_lines
         self.best = best_utility(table, red_lines)
         self.horizon = horizon
+        self.memory: dict[str, np.ndarray] = {}
+        self.strategy.init_memory(self)
 
     @property
     def name(self) -> str:
@@ -65,8 +67,7 @@ class PartyAgent(mesa.Agent):
 
     def target(self, rows: np.ndarray, round_: int) -> np.ndarray:
         """The utility this party asks for in round `round_`, in each of `rows`."""
-        t = np.full(rows.size, self.time(round_))
-        return self.strategy.target(t, self.reservation[rows], self.best[rows])
+        return self.strategy.target(self, rows, round_)
 
     def utility(self, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
         """This party's utility of `offers[j]` in replication `rows[j]`."""
@@ -87,21 +88,23 @@ class PartyAgent(mesa.Agent):
 
     def respond(
         self, rows: np.ndarray, offers: np.ndarray, round_: int
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Accept or reject `offers` in `rows`; also say on which options a red line was crossed.
 
         Returns:
-            (accepted, objections): shapes (n,) and (n, I), the latter True where the offer's
-            option on an issue is one of this party's red lines.
+            (accepted, objections, utility): shapes (n,), (n, I) and (n,); objections is True
+            where the offer's option on an issue is one of this party's red lines, utility what
+            each offer is worth to this party.
         """
         objections = crosses(self.red_lines, offers)
+        utility = self.utility(rows, offers)
         accepted = accepts(
-            self.utility(rows, offers),
-            self.target(rows, round_ + 1),
+            utility,
+            self.strategy.next_target(self, rows, round_),
             self.reservation[rows],
             objections.any(axis=1),
         )
-        return accepted, objections
+        return accepted, objections, utility
 
     def cannot_gain(self, rows: np.ndarray, forbidden: np.ndarray) -> np.ndarray:
         """Whether nothing still open beats this party's reservation value, in each of `rows`.

@@ -1,17 +1,15 @@
 """NegotiationModel: R replications of one scenario negotiated in lockstep.
 
-One `step()` is one round of the multilateral stacked alternating offers protocol in every
-replication still running:
+One `step()` is one round in every replication still running:
 
 1. A party walks away when its deadline has passed, or when nothing still open (no option closed
    by its own red lines or by red lines others announced) can beat its reservation value. A
    required party walking away ends the replication; a party not required just leaves the table.
-2. The proposer puts its offer on the table (the first proposer is set or drawn per replication).
-3. Every other party at the table accepts or rejects it; a party rejecting an offer that crosses
-   one of its red lines names those options, and they are closed from then on.
-4. Agreement when every required party accepts (the proposer accepts its own offer). Otherwise the
-   first party after the proposer that rejected makes the counter-offer in the next round.
-5. After `max_rounds` rounds a replication still running times out.
+2. The protocol (`negsim.protocols`, stacked alternating offers by default) plays the round through
+   the model's shared moves: `publish` an offer (the opponent model and the strategies see it),
+   `answer` it (every party at the table accepts or rejects it, names the red lines it crosses,
+   and announces its risk), and `conclude` the replications that agreed.
+3. After `max_rounds` rounds a replication still running times out.
 """
 
 from __future__ import annotations
@@ -27,6 +25,7 @@ from tqdm.auto import tqdm
 from negsim.agents import PartyAgent
 from negsim.draws import Draws, draw_parameters
 from negsim.errors import NegsimError
+from negsim.protocols import Protocol, build_protocol
 from negsim.scenario import Scenario, load_scenario
 from negsim.strategies.opponent import FrequencyModel
 
@@ -57,6 +56,7 @@ class NegotiationModel(mesa.Model):
         max_rounds: rounds before a replication times out.
         first_proposer: the party that opens every replication; None draws it per replication.
         record: keep per-round history (targets, received utilities, offers) for figures.
+        protocol: a `Protocol`, or the name of a registered one with default parameters.
 
     Example:
         >>> model = NegotiationModel("ukraine_2025", replications=100, seed=1)
@@ -73,6 +73,7 @@ class NegotiationModel(mesa.Model):
         max_rounds: int = 100,
         first_proposer: str | None = None,
         record: bool = True,
+        protocol: Protocol | str = "alternating",
     ) -> None:
         super().__init__(rng=seed)
         if not isinstance(scenario, Scenario):
@@ -88,6 +89,12 @@ class NegotiationModel(mesa.Model):
         self.max_rounds = max_rounds
         self.round = 0
         self.record = record
+        if isinstance(protocol, str):
+            try:
+                protocol = build_protocol(protocol)
+            except ValueError as exc:
+                raise NegsimError(f"protocol: {exc}") from None
+        self.protocol: Protocol = protocol
 
         draws = draw_parameters(scenario, replications, self.rng)
         drawn_first = self.rng.integers(len(scenario.parties), size=replications)
@@ -130,6 +137,11 @@ class NegotiationModel(mesa.Model):
             n_parties, replications, scenario.option_mask, pooled=self.required
         )
         self.mean_targets = np.full(n_parties, np.nan)
+        self.risks = np.full((replications, n_parties), np.nan)  # announced by answering parties
+        # Only strategies that listen make the model compute what they listen to.
+        self._observers = [a for a in self.parties if a.strategy.observes()]
+        self._round_keepers = [a for a in self.parties if a.strategy.keeps_rounds()]
+        self._risks_heard = any(a.strategy.reads_risks for a in self.parties)
         if record:
             shape = (max_rounds, n_parties, replications)
             self.target_history = np.full(shape, np.nan, dtype=np.float32)
@@ -146,6 +158,10 @@ class NegotiationModel(mesa.Model):
         for p, name in enumerate(scenario.party_names):
             reporters[f"target_{name}"] = lambda m, p=p: m.mean_targets[p]
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        try:
+            self.protocol.setup(self)
+        except ValueError as exc:
+            raise NegsimError(f"protocol: {exc}") from None
 
     @property  # type: ignore[override]
     def scenario(self) -> Scenario:
@@ -170,10 +186,11 @@ class NegotiationModel(mesa.Model):
         self._walk_aways()
         rows = np.flatnonzero(self.status == Outcome.RUNNING)
         if rows.size:
-            self._skip_absent_proposers(rows)
-            self._propose(rows)
-            accepted = self._respond(rows)
-            self._settle(rows, accepted)
+            for agent in self._round_keepers:
+                present = rows[self.at_table[rows, agent.index]]
+                agent.strategy.begin_round(agent, present, self.round)
+            self.protocol.play(self, rows)
+            self._record_targets(rows)
         if self.round >= self.max_rounds:
             self._end(np.flatnonzero(self.status == Outcome.RUNNING), Outcome.TIMEOUT)
         self.running = bool((self.status == Outcome.RUNNING).any())
@@ -191,8 +208,7 @@ class NegotiationModel(mesa.Model):
                 else:
                     # Only newly closed options can take the last good outcome away.
                     rows = np.flatnonzero(candidates & self._recheck)
-                    forbidden = agent.red_lines | self.closed[rows]
-                    leaving = rows[agent.cannot_gain(rows, forbidden)]
+                    leaving = rows[agent.cannot_gain(rows, self.forbidden_for(agent, rows))]
                 if leaving.size == 0:
                     continue
                 self.at_table[leaving, agent.index] = False
@@ -201,15 +217,13 @@ class NegotiationModel(mesa.Model):
                     self._end(leaving, Outcome.WALKAWAY)
         self._recheck[:] = False
 
-    def _skip_absent_proposers(self, rows: np.ndarray) -> None:
-        n_parties = len(self.parties)
-        for _ in range(n_parties):
-            absent = ~self.at_table[rows, self.proposer[rows]]
-            if not absent.any():
-                return
-            self.proposer[rows[absent]] = (self.proposer[rows[absent]] + 1) % n_parties
+    # ------------------------------------------------------------------ shared moves
 
-    def _others_estimate(self, agent: PartyAgent, rows: np.ndarray) -> np.ndarray:
+    def forbidden_for(self, agent: PartyAgent, rows: np.ndarray) -> np.ndarray:
+        """Options `agent` must not offer in `rows`: its red lines and those announced to it."""
+        return agent.red_lines | self.closed[rows]
+
+    def others_estimate(self, agent: PartyAgent, rows: np.ndarray) -> np.ndarray:
         """The summed estimated tables of the other required parties (all others if none)."""
         if self.required.sum() > self.required[agent.index]:
             pooled = self.opponents.pooled_estimate[rows]
@@ -220,77 +234,96 @@ class NegotiationModel(mesa.Model):
         present = self.at_table[rows][:, others].T[..., None, None]
         return (self.opponents.tables(others, rows) * present).sum(axis=0)
 
-    def _propose(self, rows: np.ndarray) -> None:
-        for agent in self.parties:
-            mine = rows[self.proposer[rows] == agent.index]
-            if mine.size == 0:
-                continue
-            forbidden = agent.red_lines | self.closed[mine]
-            others = self._others_estimate(agent, mine)
-            self.standing[mine] = agent.propose(mine, self.round, others, forbidden)
-        self.opponents.observe_offers(self.proposer[rows], rows, self.standing[rows])
+    def publish(self, rows: np.ndarray, proposer: np.ndarray, offers: np.ndarray) -> None:
+        """`proposer[j]` put `offers[j]` on the table in `rows[j]`: everyone at it sees it."""
+        self.opponents.observe_offers(proposer, rows, offers)
+        for agent in self._observers:
+            seen = self.at_table[rows, agent.index] & (proposer != agent.index)
+            if seen.any():
+                utility = agent.utility(rows[seen], offers[seen])
+                agent.strategy.observe(agent, rows[seen], proposer[seen], utility)
 
-    def _respond(self, rows: np.ndarray) -> np.ndarray:
-        offers = self.standing[rows]
+    def record_offer(self, rows: np.ndarray, offers: np.ndarray, proposer: np.ndarray) -> None:
+        """Keep the offer on the table this round (and who made it; -1 for a mediator)."""
+        if self.record:
+            self.offer_history[self.round - 1, rows] = offers
+            self.proposer_history[self.round - 1, rows] = proposer
+
+    def answer(
+        self,
+        rows: np.ndarray,
+        offers: np.ndarray,
+        proposer: np.ndarray | None = None,
+        record_received: bool = False,
+    ) -> np.ndarray:
+        """Every party at the table answers `offers[j]` in `rows[j]`; returns who accepts (n, P).
+
+        The proposer (if any) accepts its own offer when it clears its reservation value and red
+        lines. An answering party announces its risk, and a required one names the red lines the
+        offer crosses, which closes those options for everyone.
+        """
         accepted = np.zeros((rows.size, len(self.parties)), dtype=bool)
-        record = self.record and self.round <= self.max_rounds
+        own_side = np.full(rows.size, -1) if proposer is None else proposer
         for agent in self.parties:
             present = self.at_table[rows, agent.index]
-            proposing = self.proposer[rows] == agent.index
-            own = present & proposing
+            own = present & (own_side == agent.index)
             if own.any():
                 utility = agent.utility(rows[own], offers[own])
                 crossed = agent.red_lines[np.arange(offers.shape[1]), offers[own]].any(axis=1)
-                accepted[own, agent.index] = (
-                    utility >= agent.reservation[rows[own]] - 1e-9
-                ) & ~crossed
-            answering = present & ~proposing
-            if answering.any():
-                who = rows[answering]
-                answers, objections = agent.respond(who, offers[answering], self.round)
-                accepted[answering, agent.index] = answers
-                if self.required[agent.index]:
-                    self._close(who, offers[answering], objections)
-                self.opponents.observe_accepts(
-                    agent.index, who[answers], offers[answering][answers]
-                )
-                if record:
-                    self.received_history[self.round - 1, agent.index, who] = agent.utility(
-                        who, offers[answering]
-                    )
-            targets = agent.target(rows[present], self.round)
-            self.mean_targets[agent.index] = targets.mean() if targets.size else np.nan
-            if record:
-                self.target_history[self.round - 1, agent.index, rows[present]] = targets
-        if record:
-            self.offer_history[self.round - 1, rows] = offers
-            self.proposer_history[self.round - 1, rows] = self.proposer[rows]
+                floor = agent.reservation[rows[own]] - 1e-9
+                accepted[own, agent.index] = (utility >= floor) & ~crossed
+            answering = present & (own_side != agent.index)
+            if not answering.any():
+                continue
+            who, theirs = rows[answering], offers[answering]
+            answers, objections, utility = agent.respond(who, theirs, self.round)
+            accepted[answering, agent.index] = answers
+            if self.required[agent.index]:
+                self._close(who, theirs, objections)
+            self.opponents.observe_accepts(agent.index, who[answers], theirs[answers])
+            if self._risks_heard:
+                self._announce_risk(agent, who, utility)
+            if record_received and self.record:
+                self.received_history[self.round - 1, agent.index, who] = utility
         return accepted
+
+    def agreed(self, rows: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+        """Where every required party at the table accepted, shape (n,)."""
+        needed = self.required[None, :] & self.at_table[rows]
+        return (accepted | ~needed).all(axis=1)
+
+    def conclude(self, rows: np.ndarray, deals: np.ndarray) -> None:
+        """`rows` agreed on `deals`: record the deal and what it is worth to every party."""
+        if rows.size == 0:
+            return
+        self.standing[rows] = deals
+        self.deal[rows] = deals
+        for agent in self.parties:
+            # Weights sum to 1 only up to rounding: keep utilities exactly within [0, 1].
+            utility = agent.utility(rows, deals)
+            self.deal_utility[rows, agent.index] = np.clip(utility, 0.0, 1.0)
+        self._end(rows, Outcome.AGREEMENT)
+
+    def _announce_risk(self, agent: PartyAgent, rows: np.ndarray, utility: np.ndarray) -> None:
+        """Zeuthen's risk: the chance of breakdown the party would accept rather than `utility`."""
+        target = agent.target(rows, self.round)
+        room = target - agent.reservation[rows]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            risk = np.where(room > 1e-12, (target - utility) / room, 0.0)
+        self.risks[rows, agent.index] = np.clip(risk, 0.0, 1.0)
 
     def _close(self, rows: np.ndarray, offers: np.ndarray, objections: np.ndarray) -> None:
         hit_row, hit_issue = np.nonzero(objections)
         self.closed[rows[hit_row], hit_issue, offers[hit_row, hit_issue]] = True
         self._recheck[rows[hit_row]] = True
 
-    def _settle(self, rows: np.ndarray, accepted: np.ndarray) -> None:
-        needed = self.required[None, :] & self.at_table[rows]
-        agreed = (accepted | ~needed).all(axis=1)
-        done = rows[agreed]
-        self.deal[done] = self.standing[done]
+    def _record_targets(self, rows: np.ndarray) -> None:
         for agent in self.parties:
-            # Weights sum to 1 only up to rounding: keep utilities exactly within [0, 1].
-            utility = agent.utility(done, self.deal[done])
-            self.deal_utility[done, agent.index] = np.clip(utility, 0.0, 1.0)
-        self._end(done, Outcome.AGREEMENT)
-        rest = ~agreed
-        if not rest.any():
-            return
-        n_parties = len(self.parties)
-        rows, accepted, proposer = rows[rest], accepted[rest], self.proposer[rows[rest]]
-        order = (proposer[:, None] + np.arange(1, n_parties)[None, :]) % n_parties
-        line = np.arange(rows.size)[:, None]
-        rejecting = ~accepted[line, order] & self.at_table[rows[:, None], order]
-        self.proposer[rows] = order[np.arange(rows.size), rejecting.argmax(axis=1)]
+            present = rows[self.at_table[rows, agent.index]]
+            targets = agent.target(present, self.round)
+            self.mean_targets[agent.index] = targets.mean() if targets.size else np.nan
+            if self.record:
+                self.target_history[self.round - 1, agent.index, present] = targets
 
     def _end(self, rows: np.ndarray, outcome: Outcome) -> None:
         self.status[rows] = outcome

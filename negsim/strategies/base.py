@@ -1,17 +1,30 @@
 """The strategy contract: a small named class with metadata and validated parameters.
 
-A strategy decides a party's target utility over time. Offer generation (which offer meets the
-target) and the acceptance rule are shared by every strategy (`offers.py`, `acceptance.py`), so a
-strategy class stays a few lines: its name, its metadata, its parameters and `target`.
+A strategy decides a party's target utility, round by round. Offer generation (which offer meets
+the target) and the acceptance rule are shared by every strategy (`offers.py`, `acceptance.py`), so
+a strategy class stays short: its name, its metadata, its parameters and `target`.
+
+A strategy object is shared by the replications of one party; what it remembers per replication
+lives in `agent.memory`, arrays whose first axis is the replication, created by `init_memory`.
+Hooks, all vectorised over the rows (replications) they are given:
+
+- `begin_round(agent, rows, round_)`: once per round, before anyone moves (draw noise here).
+- `observe(agent, rows, proposer, utility)`: an offer by another party became public; `utility`
+  is what it is worth to this party (its own utility, never the proposer's).
+- `target(agent, rows, round_)`: the utility this party asks for in `round_`.
+- `next_target(agent, rows, round_)`: what it would ask for next (the acceptance rule's floor).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from negsim.agents import PartyAgent
 
 
 @dataclass(frozen=True)
@@ -26,18 +39,19 @@ class Param:
 class Strategy:
     """Base of every strategy: parameters are validated once, at construction.
 
-    Subclasses set the class variables and implement `target`, vectorised over replications.
+    Subclasses set the class variables and implement `target`.
     """
 
     name: ClassVar[str]
     description: ClassVar[str]
     stochastic: ClassVar[bool] = False
     time_dependent: ClassVar[bool] = False
-    uses_opponent_model: ClassVar[bool] = True
+    uses_opponent_model: ClassVar[bool] = True  # the shared offer generator uses one
+    reads_risks: ClassVar[bool] = False  # reads the risks parties announce (Zeuthen)
     params: ClassVar[Mapping[str, Param]] = {}
 
     def __init__(self, **values: Any) -> None:
-        unknown = sorted(set(values) - set(self.params))
+        unknown = sorted(set(values) - set(self.params), key=str)
         if unknown:
             known = ", ".join(sorted(self.params)) or "none"
             raise ValueError(
@@ -55,16 +69,45 @@ class Strategy:
                 raise ValueError(f"parameter {key!r} of {self.name!r} {problem}, got {raw!r}")
             self.values[key] = float(raw)
 
-    def target(self, t: np.ndarray, reservation: np.ndarray, best: np.ndarray) -> np.ndarray:
-        """Target utility at normalised time `t` in [0, 1], for each replication.
+    def init_memory(self, agent: PartyAgent) -> None:
+        """Create this strategy's per-replication arrays in `agent.memory` (none by default)."""
 
-        Args:
-            t: time for each replication, shape (n,).
-            reservation: the party's reservation value per replication, shape (n,).
-            best: the best utility the party can reach per replication, shape (n,).
-        """
+    def begin_round(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> None:
+        """Called once per round for the replications where the party is at the table."""
+
+    def observe(
+        self, agent: PartyAgent, rows: np.ndarray, proposer: np.ndarray, utility: np.ndarray
+    ) -> None:
+        """Another party's offer, worth `utility` to this party, was put on the table."""
+
+    @classmethod
+    def observes(cls) -> bool:
+        """Whether this strategy overrides `observe` (the model skips the work otherwise)."""
+        return cls.observe is not Strategy.observe
+
+    @classmethod
+    def keeps_rounds(cls) -> bool:
+        """Whether this strategy overrides `begin_round` (the model skips the call otherwise)."""
+        return cls.begin_round is not Strategy.begin_round
+
+    def target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+        """The utility this party asks for in `round_`, in each of `rows`."""
         raise NotImplementedError
+
+    def next_target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+        """What the party would ask for after `round_`: the floor of its acceptance rule."""
+        return self.target(agent, rows, round_ + 1)
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v:g}" for k, v in self.values.items())
         return f"{type(self).__name__}({args})"
+
+
+def at_least_zero(x: float) -> str | None:
+    """Parameter check: x >= 0."""
+    return None if x >= 0 else "must be at least 0"
+
+
+def unit_interval(x: float) -> str | None:
+    """Parameter check: 0 <= x <= 1."""
+    return None if 0 <= x <= 1 else "must lie in [0, 1]"

@@ -6,9 +6,31 @@ from collections.abc import Mapping
 from typing import Any
 
 from negsim.strategies.base import Strategy
-from negsim.strategies.time_dependent import Boulware, Conceder, Hardliner, Linear, TimeDependent
+from negsim.strategies.time_dependent import (
+    Boulware,
+    Conceder,
+    Hardliner,
+    Linear,
+    NoisyBoulware,
+    NoisyConceder,
+    NoisyTimeDependent,
+    TimeDependent,
+)
+from negsim.strategies.tit_for_tat import TitForTat
+from negsim.strategies.zeuthen import Zeuthen
 
-STRATEGIES: tuple[type[Strategy], ...] = (Boulware, Linear, Conceder, Hardliner, TimeDependent)
+STRATEGIES: tuple[type[Strategy], ...] = (
+    Boulware,
+    Linear,
+    Conceder,
+    Hardliner,
+    TimeDependent,
+    NoisyBoulware,
+    NoisyConceder,
+    NoisyTimeDependent,
+    TitForTat,
+    Zeuthen,
+)
 
 REGISTRY: dict[str, type[Strategy]] = {cls.name: cls for cls in STRATEGIES}
 

@@ -1,17 +1,21 @@
-"""The GENIUS time-dependent concession family: Boulware, linear, Conceder and hard-liner.
+"""The GENIUS time-dependent concession family: Boulware, linear, Conceder, hard-liner, noisy.
 
 target(t) = r + (best - r) * (1 - t^(1/e)), with r the reservation value and best the party's best
 reachable utility (1 for a party whose every issue has an option worth 1). e < 1 concedes late
-(Boulware), e = 1 linearly, e > 1 early (Conceder), and e = 0 never (hard-liner).
+(Boulware), e = 1 linearly, e > 1 early (Conceder), and e = 0 never (hard-liner). The noisy
+variants add Gaussian noise to the target, drawn once per round from the model's generator.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from negsim.strategies.base import Param, Strategy
+from negsim.strategies.base import Param, Strategy, at_least_zero
+
+if TYPE_CHECKING:
+    from negsim.agents import PartyAgent
 
 
 def concession_target(
@@ -25,10 +29,6 @@ def concession_target(
     t = np.clip(np.asarray(t, dtype=float), 0.0, 1.0)
     conceded = np.where(t >= 1.0, 1.0, 0.0) if exponent == 0.0 else t ** (1.0 / exponent)
     return reservation + (best - reservation) * (1.0 - conceded)
-
-
-def _at_least_zero(x: float) -> str | None:
-    return None if x >= 0 else "must be at least 0"
 
 
 def _boulware_range(x: float) -> str | None:
@@ -46,7 +46,7 @@ class TimeDependent(Strategy):
     description: ClassVar[str] = "GENIUS time-dependent concession with a free exponent"
     time_dependent: ClassVar[bool] = True
     params: ClassVar[dict[str, Param]] = {
-        "exponent": Param(1.0, _at_least_zero, "concession exponent e (0 never concedes)")
+        "exponent": Param(1.0, at_least_zero, "concession exponent e (0 never concedes)")
     }
 
     @property
@@ -54,9 +54,14 @@ class TimeDependent(Strategy):
         """The concession exponent e."""
         return self.values.get("exponent", 1.0)
 
-    def target(self, t: np.ndarray, reservation: np.ndarray, best: np.ndarray) -> np.ndarray:
-        """Target utility at time `t` (see the module docstring)."""
+    def curve(self, t: np.ndarray, reservation: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """The target at normalised time `t` (see the module docstring)."""
         return concession_target(t, self.exponent, reservation, best)
+
+    def target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+        """The curve at the party's time for `round_`."""
+        t = np.full(rows.size, agent.time(round_))
+        return self.curve(t, agent.reservation[rows], agent.best[rows])
 
 
 class Boulware(TimeDependent):
@@ -103,3 +108,55 @@ class Hardliner(TimeDependent):
     def exponent(self) -> float:
         """Always 0."""
         return 0.0
+
+
+class NoisyTimeDependent(TimeDependent):
+    """The time-dependent curve plus Gaussian noise of standard deviation `noise` each round.
+
+    The noisy target stays within [reservation, best]; the noise of a round is drawn once, so the
+    party's offer and its acceptance floor in that round agree.
+    """
+
+    name: ClassVar[str] = "noisy_time_dependent"
+    description: ClassVar[str] = "time-dependent concession with a noisy target"
+    stochastic: ClassVar[bool] = True
+    params: ClassVar[dict[str, Param]] = {
+        "exponent": Param(1.0, at_least_zero, "concession exponent e"),
+        "noise": Param(0.05, at_least_zero, "standard deviation of the target's noise"),
+    }
+
+    def init_memory(self, agent: PartyAgent) -> None:
+        """One noise value per replication, redrawn every round."""
+        agent.memory["noise"] = np.zeros(agent.reservation.shape)
+
+    def begin_round(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> None:
+        """Draw this round's noise from the model's generator."""
+        agent.memory["noise"][rows] = agent.model.rng.normal(0.0, self.values["noise"], rows.size)
+
+    def target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+        """The curve plus this round's noise, kept within [reservation, best]."""
+        plain = super().target(agent, rows, round_)
+        noisy = plain + agent.memory["noise"][rows]
+        return np.clip(noisy, agent.reservation[rows], np.maximum(agent.best[rows], plain))
+
+
+class NoisyBoulware(NoisyTimeDependent):
+    """Boulware with a noisy target."""
+
+    name: ClassVar[str] = "noisy_boulware"
+    description: ClassVar[str] = "Boulware concession with a noisy target"
+    params: ClassVar[dict[str, Param]] = {
+        "exponent": Param(0.2, _boulware_range, "concession exponent e in (0, 1)"),
+        "noise": Param(0.05, at_least_zero, "standard deviation of the target's noise"),
+    }
+
+
+class NoisyConceder(NoisyTimeDependent):
+    """Conceder with a noisy target."""
+
+    name: ClassVar[str] = "noisy_conceder"
+    description: ClassVar[str] = "Conceder concession with a noisy target"
+    params: ClassVar[dict[str, Param]] = {
+        "exponent": Param(2.0, _conceder_range, "concession exponent e above 1"),
+        "noise": Param(0.05, at_least_zero, "standard deviation of the target's noise"),
+    }

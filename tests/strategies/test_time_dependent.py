@@ -26,7 +26,7 @@ ONE = np.array([1.0])
 )
 def test_genius_targets_at_half_time(name: str, params: dict, expected: float) -> None:
     strategy = build_strategy(name, params)
-    assert strategy.target(HALF, ZERO, ONE)[0] == pytest.approx(expected, abs=1e-6)
+    assert strategy.curve(HALF, ZERO, ONE)[0] == pytest.approx(expected, abs=1e-6)
 
 
 @given(

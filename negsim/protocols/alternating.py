@@ -1,0 +1,67 @@
+"""Multilateral stacked alternating offers.
+
+The proposer puts its offer on the table; every other party at the table accepts or rejects it;
+agreement when every required party accepts (the proposer accepts its own offer). Otherwise the
+first party after the proposer, in turn order, that rejected makes the counter-offer next round.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+
+from negsim.protocols.base import Protocol
+
+if TYPE_CHECKING:
+    from negsim.model import NegotiationModel
+
+
+class AlternatingOffers(Protocol):
+    """Stacked alternating offers: one proposal per round, answered by everyone else."""
+
+    name: ClassVar[str] = "alternating"
+    description: ClassVar[str] = "stacked alternating offers: a rejecting party counter-offers"
+
+    def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
+        """Propose, answer, and settle or pass the turn to the first party that rejected."""
+        skip_absent_proposers(model, rows)
+        proposer = model.proposer[rows]
+        for agent in model.parties:
+            mine = rows[proposer == agent.index]
+            if mine.size:
+                model.standing[mine] = agent.propose(
+                    mine,
+                    model.round,
+                    model.others_estimate(agent, mine),
+                    model.forbidden_for(agent, mine),
+                )
+        offers = model.standing[rows]
+        model.publish(rows, proposer, offers)
+        model.record_offer(rows, offers, proposer)
+        accepted = model.answer(rows, offers, proposer, record_received=True)
+        agreed = model.agreed(rows, accepted)
+        model.conclude(rows[agreed], offers[agreed])
+        rest = ~agreed
+        if rest.any():
+            pass_turn(model, rows[rest], accepted[rest])
+
+
+def skip_absent_proposers(model: NegotiationModel, rows: np.ndarray) -> None:
+    """Hand the turn on where the proposer has left the table."""
+    n_parties = len(model.parties)
+    for _ in range(n_parties):
+        absent = ~model.at_table[rows, model.proposer[rows]]
+        if not absent.any():
+            return
+        model.proposer[rows[absent]] = (model.proposer[rows[absent]] + 1) % n_parties
+
+
+def pass_turn(model: NegotiationModel, rows: np.ndarray, accepted: np.ndarray) -> None:
+    """The next proposer is the first party after the proposer that rejected."""
+    n_parties = len(model.parties)
+    proposer = model.proposer[rows]
+    order = (proposer[:, None] + np.arange(1, n_parties)[None, :]) % n_parties
+    line = np.arange(rows.size)[:, None]
+    rejecting = ~accepted[line, order] & model.at_table[rows[:, None], order]
+    model.proposer[rows] = order[np.arange(rows.size), rejecting.argmax(axis=1)]

@@ -1,0 +1,47 @@
+"""The protocol contract: who proposes when, who must accept, when a replication ends.
+
+A protocol plays one round of every running replication of a `NegotiationModel` through the
+model's shared moves (`publish`, `answer`, `conclude`), so that walking away, red-line objections,
+the opponent model, risks and the per-round records work the same under every protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from negsim.model import NegotiationModel
+
+
+class Protocol:
+    """Base of every protocol: a name, a description and validated parameters.
+
+    Subclasses declare `params` (name -> default) and implement `play`.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    params: ClassVar[Mapping[str, Any]] = {}
+
+    def __init__(self, **values: Any) -> None:
+        unknown = sorted(set(values) - set(self.params), key=str)
+        if unknown:
+            known = ", ".join(sorted(self.params)) or "none"
+            raise ValueError(
+                f"unknown parameter {unknown[0]!r} for protocol {self.name!r} (known: {known})"
+            )
+        self.values = {**self.params, **values}
+
+    def setup(self, model: NegotiationModel) -> None:
+        """Check the protocol against the model's scenario and create its state."""
+
+    def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
+        """Play one round in the running replications `rows`."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
+        return f"{type(self).__name__}({args})"
