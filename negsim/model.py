@@ -381,6 +381,7 @@ class NegotiationModel(mesa.Model):
             cleared[~agreed] = pd.NA
             columns[f"cleared_{agent.name}"] = cleared
             columns[f"reservation_{agent.name}"] = agent.reservation
+        columns.update(self.protocol.result_columns(self))
         frame = pd.DataFrame(columns)
         frame["outcome"] = pd.Categorical(
             frame["outcome"], categories=[*OUTCOME_NAMES.values(), "running"]

@@ -42,6 +42,10 @@ class Protocol:
         """Play one round in the running replications `rows`."""
         raise NotImplementedError
 
+    def result_columns(self, model: NegotiationModel) -> dict[str, Any]:
+        """Extra columns of `model.results()`, one value per replication (none by default)."""
+        return {}
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
         return f"{type(self).__name__}({args})"
