@@ -57,6 +57,8 @@ class NegotiationModel(mesa.Model):
         first_proposer: the party that opens every replication; None draws it per replication.
         record: keep per-round history (targets, received utilities, offers) for figures.
         protocol: a `Protocol`, or the name of a registered one with default parameters.
+        draws: every party's numbers per replication, when drawn elsewhere (a track of a
+            split-track negotiation shares its parent's); None draws them from `seed`.
 
     Example:
         >>> model = NegotiationModel("ukraine_2025", replications=100, seed=1)
@@ -74,6 +76,7 @@ class NegotiationModel(mesa.Model):
         first_proposer: str | None = None,
         record: bool = True,
         protocol: Protocol | str = "alternating",
+        draws: Draws | None = None,
     ) -> None:
         super().__init__(rng=seed)
         if not isinstance(scenario, Scenario):
@@ -96,7 +99,10 @@ class NegotiationModel(mesa.Model):
                 raise NegsimError(f"protocol: {exc}") from None
         self.protocol: Protocol = protocol
 
-        draws = draw_parameters(scenario, replications, self.rng)
+        if draws is None:
+            draws = draw_parameters(scenario, replications, self.rng)
+        elif draws.reservations.shape != (len(scenario.parties), replications):
+            raise NegsimError("draws: shapes do not match the scenario and replications")
         drawn_first = self.rng.integers(len(scenario.parties), size=replications)
         self.draws: Draws = draws
         tables = draws.tables
