@@ -14,6 +14,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from negsim.model import NegotiationModel
+from negsim.protocols import Protocol
 from negsim.scenario import Scenario
 
 
@@ -47,6 +48,7 @@ def run_batches(
     first_proposer: str | None = None,
     batch_size: int = 10_000,
     progress: bool | None = None,
+    protocol: Protocol | str = "alternating",
 ) -> BatchRun:
     """Run `replications` replications in batches of at most `batch_size`."""
     sizes = [batch_size] * (replications // batch_size)
@@ -66,6 +68,7 @@ def run_batches(
             max_rounds=max_rounds,
             first_proposer=first_proposer,
             record=batch == 0,
+            protocol=protocol,
         )
         model.run(progress=progress if not several else False)
         results = model.results()

@@ -26,6 +26,7 @@ from negsim import sweep
 from negsim.batch import run_batches
 from negsim.errors import NegsimError
 from negsim.model import NegotiationModel
+from negsim.protocols import Protocol, build_protocol
 from negsim.results import format_report, provenance, summarize, write_json, write_parquet
 from negsim.scenario import CONFIG_DIR, SCENARIO_DIR, Scenario, parse_scenario
 
@@ -100,12 +101,28 @@ def scenario_from_config(cfg: DictConfig, data: Any = None) -> Scenario:
     return parse_scenario(data, source=source)
 
 
+def protocol_from_config(node: Any) -> Protocol:
+    """Build the protocol the `protocol` config node names, with its parameters."""
+    if node is None:
+        return build_protocol("alternating")
+    if isinstance(node, str):
+        node = {"name": node}
+    if not isinstance(node, dict) or not isinstance(node.get("name"), str):
+        raise NegsimError(f"config: protocol: must name a protocol, got {node!r}")
+    params = {k: v for k, v in node.items() if k != "name"}
+    try:
+        return build_protocol(node["name"], params)
+    except ValueError as exc:
+        raise NegsimError(f"config: protocol: {exc}") from None
+
+
 def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run one configured job into `out_dir`; returns its summary (`job` adds sweep fields)."""
     plain = OmegaConf.to_container(cfg, resolve=True)
     assert isinstance(plain, dict)
     settings = RunSettings.from_config(plain)
     scenario = scenario_from_config(cfg, plain.get("scenario"))
+    protocol = protocol_from_config(plain.get("protocol"))
     run = run_batches(
         scenario,
         replications=settings.replications,
@@ -114,6 +131,7 @@ def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -
         first_proposer=settings.first_proposer,
         batch_size=settings.batch_size,
         progress=settings.progress,
+        protocol=protocol,
     )
     summary = summarize(run.results, scenario, top=settings.top_deals)
     summary.update(

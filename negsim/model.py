@@ -14,6 +14,7 @@ One `step()` is one round in every replication still running:
 
 from __future__ import annotations
 
+import copy
 from enum import IntEnum
 from pathlib import Path
 
@@ -97,7 +98,7 @@ class NegotiationModel(mesa.Model):
                 protocol = build_protocol(protocol)
             except ValueError as exc:
                 raise NegsimError(f"protocol: {exc}") from None
-        self.protocol: Protocol = protocol
+        self.protocol: Protocol = copy.deepcopy(protocol)  # its state is this model's own
 
         if draws is None:
             draws = draw_parameters(scenario, replications, self.rng)
