@@ -190,7 +190,8 @@ class NegotiationModel(mesa.Model):
         if not self.running:
             return
         self.round += 1
-        self._walk_aways()
+        if self.protocol.model_walk_aways:  # False: the protocol checks them
+            self._walk_aways()
         rows = np.flatnonzero(self.status == Outcome.RUNNING)
         if rows.size:
             for agent in self._round_keepers:
@@ -332,6 +333,12 @@ class NegotiationModel(mesa.Model):
             if self.record:
                 self.target_history[self.round - 1, agent.index, present] = targets
 
+    def end(self, rows: np.ndarray, outcome: Outcome, walked: np.ndarray | None = None) -> None:
+        """End `rows` this round with `outcome`; `walked[j]` is who walked away (-1: nobody)."""
+        if walked is not None:
+            self.walked[rows] = walked
+        self._end(rows, outcome)
+
     def _end(self, rows: np.ndarray, outcome: Outcome) -> None:
         self.status[rows] = outcome
         self.end_round[rows] = self.round
@@ -411,6 +418,7 @@ class NegotiationModel(mesa.Model):
                 delattr(self, name)
         for agent in self.parties:
             agent.table = agent.table[:0]
+        self.protocol.release(self)
 
     def series(self) -> pd.DataFrame:
         """Per-round series from the DataCollector: shares of outcomes and mean targets."""

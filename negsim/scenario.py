@@ -1,6 +1,7 @@
 """Issues, parties and scenarios: load a scenario YAML, validate it, and draw uncertain numbers.
 
-A scenario file is a mapping with `name`, `label`, `source`, `issues` and `parties`; see
+A scenario file is a mapping with `name`, `label`, `source`, `issues`, `parties` and optional
+`tracks` (issues negotiated apart, for the `split_track` protocol); see
 `configs/scenario/ukraine_2025.yaml` for a full example and `docs/scenario.md` for the schema.
 Every mistake raises `ScenarioError` with the file, the key path and the problem on one line.
 """
@@ -28,7 +29,7 @@ SCENARIO_DIR = CONFIG_DIR / "scenario"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _WEIGHT_TOLERANCE = 1e-6
 
-_SCENARIO_KEYS = {"name", "label", "description", "source", "issues", "parties"}
+_SCENARIO_KEYS = {"name", "label", "description", "source", "issues", "parties", "tracks"}
 _ISSUE_KEYS = {"label", "source", "options"}
 _PARTY_KEYS = {
     "label",
@@ -43,6 +44,7 @@ _PARTY_KEYS = {
 }
 _POSITION_KEYS = {"weight", "values", "source"}
 _UNCERTAINTY_KEYS = {"weights", "reservation", "values"}
+_TRACK_KEYS = {"label", "issues", "parties", "source"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,20 @@ class Party:
     sources: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Track:
+    """Issues negotiated apart from the rest, by some of the parties (see `split_track`).
+
+    Issues and parties are in scenario order.
+    """
+
+    name: str
+    label: str
+    issues: tuple[str, ...]
+    parties: tuple[str, ...]
+    source: str = ""
+
+
 @dataclass(frozen=True, eq=False)
 class Scenario:
     """A validated scenario: issues, parties and the raw mapping it was built from."""
@@ -103,6 +119,7 @@ class Scenario:
     parties: tuple[Party, ...]
     source: str
     data: dict[str, Any]
+    tracks: tuple[Track, ...] = ()
 
     @property
     def issue_names(self) -> list[str]:
@@ -278,6 +295,7 @@ class _Parser:
         )
         if not any(p.required for p in parties):
             raise self.fail("parties", "at least one party must be required for agreement")
+        tracks = self.tracks(data.get("tracks"), issues, parties)
         plain = copy.deepcopy(data)
         return Scenario(
             name=name,
@@ -286,6 +304,7 @@ class _Parser:
             parties=parties,
             source=self.source,
             data=plain,
+            tracks=tracks,
         )
 
     def issues(self, node: Any) -> tuple[Issue, ...]:
@@ -372,14 +391,7 @@ class _Parser:
             raise self.fail(f"{path}.required", f"must be true or false, got {required!r}")
         strategy_name, strategy = self.strategy(node.get("strategy"), f"{path}.strategy")
         uncertainty = self.uncertainty(node.get("uncertainty"), f"{path}.uncertainty")
-        best = 0.0
-        for issue in issues:
-            allowed = [
-                values[issue.name][o]
-                for o in issue.options
-                if o not in red_lines.get(issue.name, ())
-            ]
-            best += weights[issue.name] * max(allowed)
+        best = _best_share(weights, values, red_lines, issues)
         if best + 1e-12 < reservation:
             raise self.fail(
                 f"{path}.reservation",
@@ -425,6 +437,73 @@ class _Parser:
             out[issue_name] = tuple(options)
         return out
 
+    def tracks(
+        self, node: Any, issues: tuple[Issue, ...], parties: tuple[Party, ...]
+    ) -> tuple[Track, ...]:
+        if node is None:
+            return ()
+        node = self.mapping(node, "tracks")
+        if not node:
+            raise self.fail("tracks", "declare at least one track, or leave `tracks` out")
+        by_issue = {issue.name: issue for issue in issues}
+        by_party = {party.name: party for party in parties}
+        owner: dict[str, str] = {}
+        tracks = []
+        for key, spec in node.items():
+            path = f"tracks.{self.name(key, f'tracks.{key}')}"
+            spec = self.mapping(spec, path, _TRACK_KEYS)
+            names = self.names(spec.get("issues"), f"{path}.issues", list(by_issue), "issue")
+            for name in names:
+                if name in owner:
+                    raise self.fail(
+                        f"{path}.issues", f"issue {name!r} is already on track {owner[name]!r}"
+                    )
+                owner[name] = key
+            members = self.names(spec.get("parties"), f"{path}.parties", list(by_party), "party")
+            if len(members) < 2:
+                raise self.fail(f"{path}.parties", "a track needs at least two parties, got 1")
+            if not any(by_party[p].required for p in members):
+                raise self.fail(
+                    f"{path}.parties", "at least one party must be required for agreement"
+                )
+            on_track = tuple(i for i in issues if i.name in names)
+            for p in members:
+                party = by_party[p]
+                share = sum(party.weights[i.name] for i in on_track)
+                if share <= 0:
+                    raise self.fail(
+                        f"{path}.parties", f"party {p!r} puts no weight on the track's issues"
+                    )
+                best = _best_share(party.weights, party.values, party.red_lines, on_track) / share
+                if best + 1e-12 < party.reservation:
+                    raise self.fail(
+                        f"{path}.parties",
+                        f"party {p!r} can never accept anything on this track: its best outcome "
+                        f"there is worth {best:.3g}, below its reservation {party.reservation:g}",
+                    )
+            tracks.append(
+                Track(
+                    name=key,
+                    label=self.text(spec.get("label"), f"{path}.label", key),
+                    issues=tuple(i.name for i in on_track),
+                    parties=tuple(p.name for p in parties if p.name in members),
+                    source=self.text(spec.get("source"), f"{path}.source"),
+                )
+            )
+        return tuple(tracks)
+
+    def names(self, node: Any, path: str, known: list[str], kind: str) -> list[str]:
+        """A non-empty list of distinct known names."""
+        if not isinstance(node, list) or not node:
+            raise self.fail(path, f"must list at least one {kind}, got {node!r}")
+        for name in node:
+            if name not in known:
+                raise self.fail(path, f"unknown {kind} {name!r} (known: {', '.join(known)})")
+        twice = sorted({name for name in node if node.count(name) > 1})
+        if twice:
+            raise self.fail(path, f"{kind} {twice[0]!r} is listed twice")
+        return list(node)
+
     def strategy(self, node: Any, path: str) -> tuple[str, Strategy]:
         if node is None:
             node = {"name": "boulware"}
@@ -454,3 +533,19 @@ class _Parser:
             reservation=self.number(node.get("reservation", 0.0), f"{path}.reservation", 0.0, 1.0),
             values=self.number(node.get("values", 0.0), f"{path}.values", 0.0, 1.0),
         )
+
+
+def _best_share(
+    weights: Mapping[str, float],
+    values: Mapping[str, Mapping[str, float]],
+    red_lines: Mapping[str, tuple[str, ...]],
+    issues: tuple[Issue, ...],
+) -> float:
+    """The most `issues` can be worth to a party without crossing its red lines."""
+    best = 0.0
+    for issue in issues:
+        allowed = [
+            values[issue.name][o] for o in issue.options if o not in red_lines.get(issue.name, ())
+        ]
+        best += weights[issue.name] * max(allowed)
+    return best

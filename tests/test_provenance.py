@@ -1,8 +1,8 @@
 """The flagship scenario's provenance: quotes come verbatim from the article, numbers are explained.
 
-Every `source` of an issue or of a party's position must be a verbatim quote of the seed article
-(whitespace aside), and every party's `reservation`, `deadline` and `strategy` must carry a comment
-saying where the number comes from.
+Every `source` of an issue, of a party's position or of a track must be a verbatim quote of the
+seed article (whitespace aside), and every party's `reservation`, `deadline` and `strategy` must
+carry a comment saying where the number comes from.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _scenario_data() -> dict[str, Any]:
 
 
 def _sources() -> list[tuple[str, Any]]:
-    """(key path, source) of every issue and every party position, in file order."""
+    """(key path, source) of every issue, party position and track, in file order."""
     data = _scenario_data()
     out = [(f"issues.{name}.source", spec.get("source")) for name, spec in data["issues"].items()]
     for party, spec in data["parties"].items():
@@ -40,6 +40,8 @@ def _sources() -> list[tuple[str, Any]]:
             out.append((f"parties.{party}.positions.{issue}.source", position.get("source")))
         if "source" in spec:
             out.append((f"parties.{party}.source", spec["source"]))
+    for track, spec in (data.get("tracks") or {}).items():
+        out.append((f"tracks.{track}.source", spec.get("source")))
     return out
 
 

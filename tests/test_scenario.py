@@ -339,15 +339,15 @@ VALIDATION_CASES: list[tuple[str, Mutation, str, str]] = [
     ),
     (
         "strategy-unknown",
-        lambda d: _p0(d).update(strategy="tit_for_tat"),
+        lambda d: _p0(d).update(strategy="telepathy"),
         "parties.p0.strategy.name",
-        r"unknown strategy 'tit_for_tat' \(known: .*boulware.*\)",
+        r"unknown strategy 'telepathy' \(known: .*boulware.*\)",
     ),
     (
         "strategy-unknown-in-mapping",
-        lambda d: _p0(d).update(strategy={"name": "tit_for_tat", "exponent": 0.5}),
+        lambda d: _p0(d).update(strategy={"name": "telepathy", "exponent": 0.5}),
         "parties.p0.strategy.name",
-        r"unknown strategy 'tit_for_tat'",
+        r"unknown strategy 'telepathy'",
     ),
     (
         "strategy-name-missing",

@@ -25,6 +25,7 @@ class Protocol:
     name: ClassVar[str]
     description: ClassVar[str]
     params: ClassVar[Mapping[str, Any]] = {}
+    model_walk_aways: ClassVar[bool] = True  # False: the protocol runs the walk-away checks itself
 
     def __init__(self, **values: Any) -> None:
         unknown = sorted(set(values) - set(self.params), key=str)
@@ -41,6 +42,9 @@ class Protocol:
     def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
         """Play one round in the running replications `rows`."""
         raise NotImplementedError
+
+    def release(self, model: NegotiationModel) -> None:
+        """Free what this protocol holds for `model` (see `NegotiationModel.release`)."""
 
     def result_columns(self, model: NegotiationModel) -> dict[str, Any]:
         """Extra columns of `model.results()`, one value per replication (none by default)."""

@@ -7,8 +7,16 @@ from typing import Any
 
 from negsim.protocols.alternating import AlternatingOffers
 from negsim.protocols.base import Protocol
+from negsim.protocols.mediated import MediatedText
+from negsim.protocols.simultaneous import SimultaneousOffers
+from negsim.protocols.split_track import SplitTrack
 
-PROTOCOLS: tuple[type[Protocol], ...] = (AlternatingOffers,)
+PROTOCOLS: tuple[type[Protocol], ...] = (
+    AlternatingOffers,
+    SimultaneousOffers,
+    MediatedText,
+    SplitTrack,
+)
 
 PROTOCOL_REGISTRY: dict[str, type[Protocol]] = {cls.name: cls for cls in PROTOCOLS}
 

@@ -1,0 +1,205 @@
+"""Single negotiating text: a mediator revises one text from the parties' objections.
+
+Each round the mediator puts one text (a full outcome) on the table and every party at the table
+answers it; agreement when every required party accepts. A rejecting party objects concretely
+(`objections`): it names the issues where the text costs it most relative to its best open option
+on that issue, `w_i * (best_i - v_i(text_i))` largest first, as many as needed to cover its
+shortfall (its acceptance floor, `max(next target, reservation)`, minus its utility of the text),
+plus every issue where the text crosses one of its red lines; on each named issue it asks for its
+best open option. The party computes this from its own table; the mediator sees only answers and
+objections.
+
+The mediator keeps, per replication and party, counts of the options asked for and of the issues
+named, and a weight per party in its objective. Estimates are frequency-style: an issue's weight
+grows with how often it is named (Laplace-smoothed); option values are the counts smoothed over
+the ordered options by a quadratic single-peaked kernel (`1 - (distance / span)^2`), so opposed
+demands meet in between rather than jumping from end to end. Each rejection multiplies the party's
+weight by `1 + learning_rate`, moving the text towards holdouts. The next text is built issue by
+issue, maximising the weighted sum of the required parties' estimated utilities over options not
+closed by announced red lines (linear-additive estimates make this exact; no enumeration). Ties,
+and round 1 with no information, go to the option nearest the middle (the lower of two middle
+options); so the first neutral text is the middle option of every issue.
+
+A party mediator (`mediator: NAME`) is a party: its text is its own offer (`generate_offers`
+with its own table, its current target, and the weighted estimates of the others), so it always
+meets its target where reachable; it is published as that party's offer and the party accepts it
+when it clears its reservation value and red lines. A neutral text is nobody's offer: it is not
+published (the frequency model and observing strategies see parties' offers only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from negsim.protocols.base import Protocol
+from negsim.strategies.offers import generate_offers
+from negsim.utility import crosses, gather
+
+if TYPE_CHECKING:
+    from negsim.agents import PartyAgent
+    from negsim.model import NegotiationModel
+
+_TIE = 1e-9
+
+
+@dataclass
+class Mediation:
+    """The mediator's evidence in every replication of one model."""
+
+    support: np.ndarray  # (R, P, I, K) times each party asked for each option, kernel-smoothed
+    named: np.ndarray  # (R, P, I) times each party named each issue
+    weight: np.ndarray  # (R, P) party weights in the objective, max 1 per replication
+    kernel: np.ndarray  # (I, K, K) closeness of option k to an asked-for option j
+    distance: np.ndarray  # (I, K) distance of each option from the issue's middle
+
+
+class MediatedText(Protocol):
+    """One text per round from a neutral or party mediator, revised from objections."""
+
+    name: ClassVar[str] = "mediated"
+    description: ClassVar[str] = "single negotiating text revised by a mediator from objections"
+    params: ClassVar[dict[str, Any]] = {"mediator": None, "learning_rate": 0.5}
+    state: Mediation  # created by `setup`
+
+    def setup(self, model: NegotiationModel) -> None:
+        """Check the mediator and learning rate; start the mediator's evidence empty.
+
+        The model keeps its own copy of the protocol, so the evidence is that model's alone.
+        """
+        names = model.scenario.party_names
+        mediator = self.values["mediator"]
+        if mediator is not None and mediator not in names:
+            raise ValueError(f"mediator: no party {mediator!r} (parties: {', '.join(names)})")
+        rate = self.values["learning_rate"]
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or rate < 0:
+            raise ValueError(f"learning_rate: must be a number >= 0, got {rate!r}")
+        mask = model.scenario.option_mask
+        n_issues, n_options = mask.shape
+        n_valid = mask.sum(axis=1)
+        k = np.arange(n_options)
+        span = np.maximum(n_valid - 1, 1)[:, None, None]
+        kernel = 1.0 - ((k[:, None] - k[None, :])[None] / span) ** 2
+        kernel *= mask[:, :, None] & mask[:, None, :]
+        shape = (model.replications, len(model.parties), n_issues)
+        self.state = Mediation(
+            support=np.zeros((*shape, n_options), dtype=np.float32),
+            named=np.zeros(shape, dtype=np.float32),
+            weight=np.ones(shape[:2]),
+            kernel=np.clip(kernel, 0.0, None).astype(np.float32),
+            distance=np.abs(k[None, :] - (n_valid[:, None] - 1) / 2),
+        )
+
+    def mediator_index(self, model: NegotiationModel) -> int:
+        """The party mediating, or -1 for a neutral mediator."""
+        name = self.values["mediator"]
+        return -1 if name is None else model.scenario.party_names.index(name)
+
+    def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
+        """Put this round's text on the table, hear the answers, settle or learn from them."""
+        state = self.state
+        texts, proposer = self.texts(model, state, rows)
+        by_party = proposer >= 0
+        if by_party.any():
+            model.publish(rows[by_party], proposer[by_party], texts[by_party])
+        model.standing[rows] = texts
+        model.record_offer(rows, texts, proposer)
+        accepted = model.answer(rows, texts, proposer, record_received=True)
+        agreed = model.agreed(rows, accepted)
+        model.conclude(rows[agreed], texts[agreed])
+        rest = ~agreed
+        self.learn(model, state, rows[rest], texts[rest], accepted[rest], proposer[rest])
+
+    def texts(
+        self, model: NegotiationModel, state: Mediation, rows: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """This round's text in each of `rows` and who proposes it (-1: the neutral mediator)."""
+        estimates = estimated_tables(state, rows, model.scenario.option_mask)
+        needed = model.at_table[rows] & model.required
+        weights = (state.weight[rows] * needed).astype(np.float32)
+        m = self.mediator_index(model)
+        proposer = np.full(rows.size, -1)
+        if m >= 0:
+            proposer[model.at_table[rows, m]] = m
+            weights[:, m] = 0.0
+        others = np.einsum("np,npik->nik", weights, estimates)
+        score = np.where(model.closed[rows] | ~model.scenario.option_mask, -np.inf, others)
+        best = score.max(axis=-1, keepdims=True)
+        tied = score >= best - _TIE * np.maximum(np.abs(best), 1.0)
+        texts = np.where(tied, -state.distance, -np.inf).argmax(axis=-1)
+        if m >= 0 and (mine := proposer == m).any():
+            agent, who = model.parties[m], rows[mine]
+            texts[mine] = generate_offers(
+                agent.table[who],
+                others[mine],
+                model.forbidden_for(agent, who),
+                agent.target(who, model.round),
+            )
+        return texts, proposer
+
+    def learn(
+        self,
+        model: NegotiationModel,
+        state: Mediation,
+        rows: np.ndarray,
+        texts: np.ndarray,
+        accepted: np.ndarray,
+        proposer: np.ndarray,
+    ) -> None:
+        """Count the rejecting parties' objections and raise their weights."""
+        present = model.at_table[rows]
+        growth = 1.0 + float(self.values["learning_rate"])
+        issues = np.arange(model.scenario.option_mask.shape[0])[None, :]
+        for agent in model.parties:
+            q = agent.index
+            rejecting = present[:, q] & ~accepted[:, q] & (proposer != q)
+            if not rejecting.any():
+                continue
+            who = rows[rejecting]
+            named, wanted = objections(agent, who, texts[rejecting])
+            asked = state.kernel[issues, :, wanted] * named[..., None]  # (n, I, K)
+            state.support[who, q] += asked
+            state.named[who, q] += named
+            state.weight[who, q] *= growth
+        state.weight[rows] /= state.weight[rows].max(axis=1, keepdims=True)
+
+
+def objections(
+    agent: PartyAgent, rows: np.ndarray, texts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The issues `agent` rejects `texts` on, and the option it wants on every issue.
+
+    Computed by the party itself from its own table (see the module docstring).
+
+    Returns:
+        (named, wanted): shapes (n, I) bool and (n, I) option indices.
+    """
+    model = agent.model
+    table = agent.table[rows]
+    open_table = np.where(model.forbidden_for(agent, rows), -np.inf, table)
+    wanted = open_table.argmax(axis=-1)
+    current = gather(table, texts)
+    cost = np.maximum(gather(table, wanted) - current, 0.0)
+    floor = np.maximum(
+        agent.strategy.next_target(agent, rows, model.round), agent.reservation[rows]
+    )
+    shortfall = floor - current.sum(axis=-1)
+    order = np.argsort(-cost, axis=1, kind="stable")
+    ranked = np.take_along_axis(cost, order, axis=1)
+    before = np.cumsum(ranked, axis=1) - ranked
+    needed = (before < shortfall[:, None] - 1e-12) & (ranked > 0)
+    named = np.zeros_like(needed)
+    np.put_along_axis(named, order, needed, axis=1)
+    return named | crosses(agent.red_lines, texts), wanted
+
+
+def estimated_tables(state: Mediation, rows: np.ndarray, option_mask: np.ndarray) -> np.ndarray:
+    """The mediator's estimated weighted tables of every party in `rows`, shape (n, P, I, K)."""
+    smoothed = state.support[rows] + np.float32(1.0)
+    smoothed *= option_mask
+    values = smoothed / smoothed.max(axis=-1, keepdims=True)
+    named = state.named[rows] + 1.0
+    weights = named / named.sum(axis=-1, keepdims=True)
+    return weights[..., None] * values

@@ -1,0 +1,241 @@
+"""Split tracks: each of the scenario's tracks negotiated at its own table, side by side.
+
+Moscow "might request the Trump administration to split the negotiation process", so that "the
+broader relationship" is not "held hostage to Ukraine". This protocol negotiates every track a
+scenario declares (`tracks:`, see docs/scenario.md) in a `NegotiationModel` of its own: the track's
+issues and parties only, each party's weights rescaled to sum to 1 over the track's issues (its
+utility on the track is its utility over those issues divided by its weight on them, so its
+reservation value applies on the same [0, 1] scale), red lines restricted to the track, and the
+parent's drawn numbers restricted the same way. Each round every track plays one round of its
+`inner` protocol with its own walk-aways, deadlines and timeouts; the parent model only adds up.
+
+- linkage=true: nothing is agreed until everything is agreed. A replication agrees when every
+  track has agreed (the deal combines the tracks' deals); the first failure on any track ends it as
+  that failure (outcome, round, who walked away), nothing stands, and tracks still negotiating
+  stop (their outcome is `stopped`).
+- linkage=false: each track's agreement stands on its own. A replication ends when every track has
+  ended: an agreement if every track agreed, else the outcome of the track that failed first, with
+  the agreed tracks' options still in `model.deal` and in the `deal_<issue>` columns.
+"""
+
+from __future__ import annotations
+
+import copy
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from negsim.draws import Draws
+from negsim.protocols.base import Protocol
+from negsim.scenario import Scenario, Track, parse_scenario
+
+if TYPE_CHECKING:
+    from negsim.model import NegotiationModel
+
+RUNNING, AGREEMENT, WALKAWAY, TIMEOUT, STOPPED = range(5)  # `Outcome` codes, plus STOPPED
+TRACK_OUTCOMES = np.array(["running", "agreement", "walkaway", "timeout", "stopped"], dtype=object)
+
+
+@dataclass
+class TrackRun:
+    """One track's negotiation within a parent model, and how it ended per replication."""
+
+    track: Track
+    model: NegotiationModel
+    issues: np.ndarray  # parent indices of the track's issues
+    parties: np.ndarray  # parent indices of the track's parties
+    outcome: np.ndarray  # (R,) RUNNING, AGREEMENT, WALKAWAY, TIMEOUT or STOPPED
+    round: np.ndarray  # (R,) the round the track ended
+    walked: np.ndarray  # (R,) parent index of the party that walked away, -1 if none
+
+
+class SplitTrack(Protocol):
+    """The scenario's tracks negotiated apart, linked (all or nothing) or each standing alone."""
+
+    name: ClassVar[str] = "split_track"
+    description: ClassVar[str] = "each track negotiated apart; linkage: all tracks or nothing"
+    params: ClassVar[dict[str, Any]] = {"linkage": True, "inner": "alternating"}
+    model_walk_aways: ClassVar[bool] = False  # the tracks' own models check walk-aways
+
+    def __init__(self, **values: Any) -> None:
+        super().__init__(**values)
+        from negsim.protocols.registry import PROTOCOL_REGISTRY
+
+        if not isinstance(self.values["linkage"], bool):
+            raise ValueError(f"linkage must be true or false, got {self.values['linkage']!r}")
+        inner = self.values["inner"]
+        if inner == self.name or inner not in PROTOCOL_REGISTRY:
+            known = ", ".join(sorted(set(PROTOCOL_REGISTRY) - {self.name}))
+            raise ValueError(f"inner must name a protocol (known: {known}), got {inner!r}")
+        self._runs: weakref.WeakKeyDictionary[NegotiationModel, list[TrackRun]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def runs(self, model: NegotiationModel) -> list[TrackRun]:
+        """The tracks' negotiations of `model`, in the scenario's track order."""
+        return self._runs[model]
+
+    def release(self, model: NegotiationModel) -> None:
+        """Free the tracks' models' arrays with their parent's."""
+        for run in self._runs.get(model, []):
+            run.model.release()
+
+    def setup(self, model: NegotiationModel) -> None:
+        """Check the tracks cover every issue and required party; build one model per track."""
+        from negsim.model import NegotiationModel
+
+        scenario = model.scenario
+        if not scenario.tracks:
+            raise ValueError(
+                f"split_track needs a scenario with `tracks:`; {scenario.name!r} declares none"
+            )
+        covered = {issue for track in scenario.tracks for issue in track.issues}
+        missing = [name for name in scenario.issue_names if name not in covered]
+        if missing:
+            raise ValueError(f"split_track needs every issue on a track; on none: {missing}")
+        seated = {party for track in scenario.tracks for party in track.parties}
+        absent = [p.name for p in scenario.parties if p.required and p.name not in seated]
+        if absent:
+            raise ValueError(
+                f"split_track needs every required party on a track; on none: {absent}"
+            )
+        seeds = model.rng.integers(2**63 - 1, size=len(scenario.tracks))
+        runs = []
+        for track, seed in zip(scenario.tracks, seeds, strict=True):
+            parties = np.array([scenario.party_names.index(p) for p in track.parties])
+            issues = np.array([scenario.issue_names.index(i) for i in track.issues])
+            sub_scenario = track_scenario(scenario, track)
+            sub = NegotiationModel(
+                sub_scenario,
+                replications=model.replications,
+                seed=int(seed),
+                max_rounds=model.max_rounds,
+                record=model.record,
+                protocol=self.values["inner"],
+                draws=track_draws(model.draws, parties, issues, sub_scenario.option_mask.shape[1]),
+            )
+            # The parent's first proposer opens every track it sits at; elsewhere the track's draw.
+            local = np.full(len(scenario.parties), -1)
+            local[parties] = np.arange(parties.size)
+            opener = local[model.first_proposer]
+            sub.first_proposer = np.where(opener >= 0, opener, sub.first_proposer)
+            sub.proposer = sub.first_proposer.copy()
+            size = model.replications
+            runs.append(
+                TrackRun(
+                    track=track,
+                    model=sub,
+                    issues=issues,
+                    parties=parties,
+                    outcome=np.zeros(size, dtype=np.int8),
+                    round=np.zeros(size, dtype=np.int64),
+                    walked=np.full(size, -1, dtype=np.int64),
+                )
+            )
+        self._runs[model] = runs
+
+    def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
+        """Play a round on every track, then settle the replications whose tracks say so."""
+        runs = self._runs[model]
+        for run in runs:
+            sub = run.model
+            if sub.running:
+                sub.step()
+                if model.record and sub.round == model.round:
+                    model.offer_history[model.round - 1][:, run.issues] = sub.offer_history[
+                        sub.round - 1
+                    ]
+            ended = (run.outcome == RUNNING) & (sub.status != RUNNING)
+            run.outcome[ended] = sub.status[ended]
+            run.round[ended] = sub.end_round[ended]
+            walked = sub.walked[ended]
+            run.walked[ended] = np.where(walked >= 0, run.parties[np.maximum(walked, 0)], -1)
+        self._settle(model, rows, runs)
+
+    def _settle(self, model: NegotiationModel, rows: np.ndarray, runs: list[TrackRun]) -> None:
+        from negsim.model import Outcome
+
+        codes = np.stack([run.outcome[rows] for run in runs])  # (T, n)
+        failing = (codes == WALKAWAY) | (codes == TIMEOUT)
+        agreed = (codes == AGREEMENT).all(axis=0)
+        failed = failing.any(axis=0)
+        if not self.values["linkage"]:
+            failed &= (codes != RUNNING).all(axis=0)
+        if agreed.any():
+            done = rows[agreed]
+            deals = np.full((done.size, model.deal.shape[1]), -1, dtype=np.int64)
+            for run in runs:
+                deals[:, run.issues] = run.model.deal[done]
+            model.conclude(done, deals)
+        if not failed.any():
+            return
+        done, line = rows[failed], np.arange(int(failed.sum()))
+        # The track that failed first (then the first in track order) says how it ended.
+        rounds = np.stack([run.round[done] for run in runs])
+        first = np.where(failing[:, failed], rounds, np.iinfo(np.int64).max).argmin(axis=0)
+        outcome = codes[:, failed][first, line]
+        walked = np.stack([run.walked[done] for run in runs])[first, line]
+        for code in (WALKAWAY, TIMEOUT):
+            mine = outcome == code
+            if mine.any():
+                model.end(done[mine], Outcome(code), walked[mine])
+        for run in runs:
+            if self.values["linkage"]:  # nothing stands; tracks still talking stop
+                open_ = run.outcome[done] == RUNNING
+                for code in (WALKAWAY, TIMEOUT):
+                    mine = open_ & (outcome == code)
+                    run.model.end(done[mine], Outcome(code))
+                run.outcome[done[open_]] = STOPPED
+                run.round[done[open_]] = model.round
+            else:  # the agreed tracks' deals stand
+                kept = done[run.outcome[done] == AGREEMENT]
+                model.deal[np.ix_(kept, run.issues)] = run.model.deal[kept]
+
+    def result_columns(self, model: NegotiationModel) -> dict[str, Any]:
+        """Per track: outcome, round, who walked away; `deal_<issue>` wherever an option stands."""
+        names = np.array([*model.scenario.party_names, None], dtype=object)  # -1 -> None
+        columns: dict[str, Any] = {}
+        for i, issue in enumerate(model.scenario.issues):
+            labels = np.array([*issue.options, None], dtype=object)
+            columns[f"deal_{issue.name}"] = labels[model.deal[:, i]]
+        for run in self._runs[model]:
+            key = f"track_{run.track.name}"
+            columns[f"{key}_outcome"] = TRACK_OUTCOMES[run.outcome]
+            columns[f"{key}_round"] = run.round.copy()
+            columns[f"{key}_walked_away"] = names[run.walked]
+        return columns
+
+
+def track_scenario(scenario: Scenario, track: Track) -> Scenario:
+    """The scenario of one track: its issues and parties, weights rescaled to sum to 1."""
+    data = copy.deepcopy(scenario.data)
+    data.pop("tracks", None)
+    data["name"] = f"{scenario.name}.{track.name}"
+    data["label"] = f"{scenario.label}: {track.label}"
+    data["issues"] = {name: data["issues"][name] for name in track.issues}
+    parties = {}
+    for name in track.parties:
+        spec = data["parties"][name]
+        positions = {issue: dict(spec["positions"][issue]) for issue in track.issues}
+        share = sum(position["weight"] for position in positions.values())
+        for position in positions.values():
+            position["weight"] = position["weight"] / share
+        spec["positions"] = positions
+        red_lines = spec.get("red_lines") or {}
+        spec["red_lines"] = {k: v for k, v in red_lines.items() if k in track.issues}
+        parties[name] = spec
+    data["parties"] = parties
+    return parse_scenario(data, source=f"{scenario.source} (track {track.name})")
+
+
+def track_draws(draws: Draws, parties: np.ndarray, issues: np.ndarray, n_options: int) -> Draws:
+    """A parent's drawn numbers restricted to a track; weights rescaled per replication."""
+    weights = draws.weights[parties][:, :, issues]
+    share = weights.sum(axis=2, keepdims=True)
+    return Draws(
+        weights=weights / np.maximum(share, 1e-300),
+        values=draws.values[parties][:, :, issues, :n_options],
+        reservations=draws.reservations[parties],
+    )
