@@ -92,6 +92,10 @@ class MediatedText(Protocol):
             distance=np.abs(k[None, :] - (n_valid[:, None] - 1) / 2),
         )
 
+    def release(self, model: NegotiationModel) -> None:
+        """Free the mediator's evidence (its arrays are as large as the opponent model's)."""
+        self.__dict__.pop("state", None)
+
     def mediator_index(self, model: NegotiationModel) -> int:
         """The party mediating, or -1 for a neutral mediator."""
         name = self.values["mediator"]

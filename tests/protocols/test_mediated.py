@@ -107,9 +107,13 @@ def test_same_seed_same_results_and_history(mediator: str | None) -> None:
 
 
 def test_results_have_one_row_per_replication() -> None:
-    results = _run(small_scenario_data(), replications=37, seed=0).results()
+    model = _run(small_scenario_data(), replications=37, seed=0)
+    results = model.results()
     assert len(results) == 37
     assert results["replication"].tolist() == list(range(37))
+    model.release()  # frees the mediator's evidence; the results stay
+    assert not hasattr(model.protocol, "state")
+    pd.testing.assert_frame_equal(model.results(), results)
 
 
 def _holdout_scenario() -> Scenario:
