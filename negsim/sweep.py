@@ -129,6 +129,11 @@ def job_row(job_dir: Path, info: SweepInfo) -> dict[str, Any]:
     row["mean_rounds_to_agreement"] = summary.get("mean_rounds_to_agreement", math.nan)
     for party, utility in (summary.get("mean_utility") or {}).items():
         row[f"mean_utility_{party}"] = utility
+    top = (summary.get("top_deals") or [None])[0]
+    row["top_deal"] = (
+        "; ".join(f"{issue}={option}" for issue, option in top["deal"].items()) if top else None
+    )
+    row["top_deal_share"] = top["share_of_agreements"] if top else math.nan
     row["job_dir"] = job_dir.name
     return row
 

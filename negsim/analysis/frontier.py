@@ -173,19 +173,20 @@ def distance_to_frontier(points: ArrayLike, frontier_points: ArrayLike) -> np.nd
 def thin_frontier(utilities: ArrayLike, cap: int) -> tuple[np.ndarray, float]:
     """Keep at most `cap` points: one per box of a grid of side ε, the smallest ε that fits.
 
-    Every dropped point shares its box with a kept one, so differs from it by less than ε for
-    every party. In each box the point with the largest sum is kept (ties: lowest index).
+    In each box the point with the largest sum is kept (ties: lowest index), and every dropped
+    point shares its box with it, so beats it by less than ε for any party.
 
     Args:
         utilities: shape (N, P).
         cap: the most points to keep (at least 1).
 
     Returns:
-        Kept row indices in increasing order, and ε (0.0 when nothing had to go).
+        Kept row indices in increasing order, and the loss: the most by which a dropped point
+        beats its box's kept point for some party (0.0 when nothing had to go; always < ε).
 
-    >>> idx, eps = thin_frontier([[0.0, 1.0], [0.01, 0.99], [1.0, 0.0]], cap=2)
-    >>> idx.tolist(), eps > 0
-    ([0, 2], True)
+    >>> idx, loss = thin_frontier([[0.0, 1.0], [0.01, 0.99], [1.0, 0.0]], cap=2)
+    >>> idx.tolist(), round(loss, 6)
+    ([0, 2], 0.01)
     """
     points = as_points(utilities)
     if cap < 1:
@@ -194,7 +195,8 @@ def thin_frontier(utilities: ArrayLike, cap: int) -> tuple[np.ndarray, float]:
         return np.arange(len(points)), 0.0
 
     def boxes(eps: float) -> np.ndarray:
-        return np.unique(np.floor(points / eps).astype(np.int64), axis=0, return_inverse=True)[1]
+        keys = np.floor(points / eps).astype(np.int64)
+        return np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1)
 
     # The box count falls (roughly) as ε grows: bisect the exponent of ε = 2**e.
     low, high = -40.0, 1.0
@@ -205,13 +207,16 @@ def thin_frontier(utilities: ArrayLike, cap: int) -> tuple[np.ndarray, float]:
         else:
             low = mid
     eps = 2.0**high
-    while (inverse := boxes(eps)).max() + 1 > cap:  # grid alignment can break monotonicity
+    while (box := boxes(eps)).max() + 1 > cap:  # grid alignment can break monotonicity
         eps *= 1.25
-    index = np.arange(len(points))
-    order = np.lexsort((index, -points.sum(axis=1), inverse.reshape(-1)))
+    order = np.lexsort((np.arange(len(points)), -points.sum(axis=1), box))
     first = np.ones(len(order), dtype=bool)
-    first[1:] = inverse.reshape(-1)[order][1:] != inverse.reshape(-1)[order][:-1]
-    return np.sort(order[first]), float(eps)
+    first[1:] = box[order][1:] != box[order][:-1]
+    kept = order[first]
+    representative = np.empty(box.max() + 1, dtype=np.int64)
+    representative[box[kept]] = kept
+    loss = (points - points[representative[box]]).max()
+    return np.sort(kept), float(max(loss, 0.0))
 
 
 def issue_wise_frontier(
@@ -222,7 +227,7 @@ def issue_wise_frontier(
     Never enumerates the outcome space: it keeps the frontier of the partial sums over the
     issues seen so far, adds each (non-dominated) option of the next issue, and keeps the
     frontier again. Exact while no partial frontier exceeds `cap`; past it the partial frontier
-    is thinned with `thin_frontier`, and the returned bound `delta` (the sum of the ε used)
+    is thinned with `thin_frontier`, and the returned bound `delta` (the sum of the losses)
     guarantees that for every exact frontier point u some returned point v has v >= u - delta
     for every party (the additive ε-indicator). Outcomes come out in lexicographic order and,
     when exact, are the same representatives `pareto_frontier` keeps over the enumeration.
@@ -259,8 +264,8 @@ def issue_wise_frontier(
         )
         keep = pareto_frontier(sums)
         if len(keep) > cap:
-            kept, eps = thin_frontier(sums[keep], cap)
-            keep, delta = keep[kept], delta + eps
+            kept, loss = thin_frontier(sums[keep], cap)
+            keep, delta = keep[kept], delta + loss
         outcomes, sums = outcomes[keep], sums[keep]
     return outcomes, sums, delta
 
