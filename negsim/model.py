@@ -24,6 +24,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from negsim.agents import PartyAgent
+from negsim.analysis.replication_quality import deal_distances
 from negsim.draws import Draws, draw_parameters
 from negsim.errors import NegsimError
 from negsim.protocols import Protocol, build_protocol
@@ -137,6 +138,10 @@ class NegotiationModel(mesa.Model):
         self.end_round = np.zeros(replications, dtype=np.int64)
         self.deal = np.full((replications, n_issues), -1, dtype=np.int64)
         self.deal_utility = np.full((replications, n_parties), np.nan)
+        self.distance_to_pareto = np.full(replications, np.nan)
+        self.distance_to_nash = np.full(replications, np.nan)
+        # Outcomes a deal may use: existing options crossing no required party's red line.
+        self._admissible = scenario.option_mask & ~scenario.red_lines[scenario.required].any(0)
         self.at_table = np.ones((replications, n_parties), dtype=bool)
         self.closed = np.zeros((replications, n_issues, n_options), dtype=bool)
         self._recheck = np.ones(replications, dtype=bool)
@@ -310,6 +315,11 @@ class NegotiationModel(mesa.Model):
             # Weights sum to 1 only up to rounding: keep utilities exactly within [0, 1].
             utility = agent.utility(rows, deals)
             self.deal_utility[rows, agent.index] = np.clip(utility, 0.0, 1.0)
+        tables = np.stack([agent.table[rows] for agent in self.parties], axis=1)
+        reservations = np.stack([agent.reservation[rows] for agent in self.parties], axis=1)
+        to_pareto, to_nash = deal_distances(tables, self._admissible, deals, reservations)
+        self.distance_to_pareto[rows] = to_pareto
+        self.distance_to_nash[rows] = to_nash
         self._end(rows, Outcome.AGREEMENT)
 
     def _announce_risk(self, agent: PartyAgent, rows: np.ndarray, utility: np.ndarray) -> None:
@@ -395,6 +405,8 @@ class NegotiationModel(mesa.Model):
             cleared[~agreed] = pd.NA
             columns[f"cleared_{agent.name}"] = cleared
             columns[f"reservation_{agent.name}"] = agent.reservation
+        columns["distance_to_pareto"] = self.distance_to_pareto
+        columns["distance_to_nash"] = self.distance_to_nash
         columns.update(self.protocol.result_columns(self))
         frame = pd.DataFrame(columns)
         frame["outcome"] = pd.Categorical(
