@@ -58,6 +58,12 @@ def summarize(results: pd.DataFrame, scenario: Scenario, top: int = 5) -> dict[s
         "mean_rounds_to_agreement": _mean(results.loc[agreed, "round"]),
         "mean_rounds": _mean(results["round"]),
         "mean_utility": {p: _mean(results[f"utility_{p}"]) for p in scenario.party_names},
+        "mean_distance_to_pareto": _mean(results.loc[agreed, "distance_to_pareto"])
+        if "distance_to_pareto" in results
+        else None,
+        "mean_distance_to_nash": _mean(results.loc[agreed, "distance_to_nash"])
+        if "distance_to_nash" in results
+        else None,
         "mean_utility_in_agreements": {
             p: _mean(results.loc[agreed, f"utility_{p}"]) for p in scenario.party_names
         },
@@ -87,6 +93,12 @@ def format_report(summary: dict[str, Any], scenario: Scenario) -> str:
     lines.append(
         "mean rounds to agreement: " + ("n/a (no agreement)" if rounds is None else f"{rounds:.1f}")
     )
+    if summary.get("mean_distance_to_pareto") is not None:
+        lines.append(
+            f"deal quality: mean distance to the Pareto frontier "
+            f"{summary['mean_distance_to_pareto']:.3f}, to the Nash point "
+            f"{summary['mean_distance_to_nash']:.3f}"
+        )
     lines += ["", "mean utility (a replication without a deal counts the reservation value)"]
     for party in scenario.parties:
         lines.append(f"  {party.name:<{width}}{summary['mean_utility'][party.name]:6.3f}")

@@ -126,6 +126,8 @@ def job_row(job_dir: Path, info: SweepInfo) -> dict[str, Any]:
     for key, share in (summary.get("outcome_shares") or {}).items():
         row[f"share_{key}"] = share
     row["mean_rounds"] = summary.get("mean_rounds", math.nan)
+    row["mean_distance_to_pareto"] = summary.get("mean_distance_to_pareto", math.nan)
+    row["mean_distance_to_nash"] = summary.get("mean_distance_to_nash", math.nan)
     row["mean_rounds_to_agreement"] = summary.get("mean_rounds_to_agreement", math.nan)
     for party, utility in (summary.get("mean_utility") or {}).items():
         row[f"mean_utility_{party}"] = utility

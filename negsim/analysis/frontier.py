@@ -220,7 +220,10 @@ def thin_frontier(utilities: ArrayLike, cap: int) -> tuple[np.ndarray, float]:
 
 
 def issue_wise_frontier(
-    tables: np.ndarray, allowed: np.ndarray, cap: int = 5000
+    tables: np.ndarray,
+    allowed: np.ndarray,
+    cap: int = 5000,
+    floor: ArrayLike | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Pareto frontier of the outcome space of allowed options, built one issue at a time.
 
@@ -232,10 +235,16 @@ def issue_wise_frontier(
     for every party (the additive ε-indicator). Outcomes come out in lexicographic order and,
     when exact, are the same representatives `pareto_frontier` keeps over the enumeration.
 
+    With a `floor` (the reservations) only outcomes worth at least the floor to every party are
+    kept, and partial sums that cannot reach it even with the best options of the issues left
+    are dropped on the way: the result is then the frontier of the individually rational
+    outcomes (the bargaining set), usually far smaller and so more often exact.
+
     Args:
         tables: w_i·v_i(k) per party, shape (P, I, K).
         allowed: which options may be chosen, shape (I, K).
         cap: the most points a partial frontier may keep.
+        floor: optional lower bound on every party's utility, shape (P,).
 
     Returns:
         Outcomes (F, I), their utilities (F, P), and delta (0.0 when exact).
@@ -244,12 +253,19 @@ def issue_wise_frontier(
     >>> out, u, delta = issue_wise_frontier(t, np.ones((1, 3), dtype=bool))
     >>> out.ravel().tolist(), delta
     ([0, 1, 2], 0.0)
+    >>> issue_wise_frontier(t, np.ones((1, 3), dtype=bool), floor=[0.4, 0.4])[0].ravel().tolist()
+    [1]
     """
     tables = np.asarray(tables, dtype=float)
     n_parties, n_issues, _ = tables.shape
     allowed = np.asarray(allowed, dtype=bool)
     if not allowed.any(axis=1).all():
         return np.zeros((0, n_issues), np.int64), np.zeros((0, n_parties)), 0.0
+    if floor is not None:
+        floor = np.asarray(floor, dtype=float)
+        best = np.where(allowed[None], tables, -np.inf).max(axis=-1).T  # (I, P)
+        from_here = np.cumsum(best[::-1], axis=0)[::-1]  # best sum over issues i, i+1, ...
+        best_left = np.vstack([from_here[1:], np.zeros((1, n_parties))])  # over issues after i
     outcomes = np.zeros((1, 0), dtype=np.int64)
     sums = np.zeros((1, n_parties))
     delta = 0.0
@@ -262,6 +278,11 @@ def issue_wise_frontier(
         outcomes = np.hstack(
             [np.repeat(outcomes, len(options), axis=0), np.tile(options, len(outcomes))[:, None]]
         )
+        if floor is not None:
+            last = issue == n_issues - 1  # exact test at the end; slack for rounding before
+            reach = sums >= floor if last else sums + best_left[issue] >= floor - 1e-9
+            viable = np.flatnonzero(reach.all(axis=1))
+            outcomes, sums = outcomes[viable], sums[viable]
         keep = pareto_frontier(sums)
         if len(keep) > cap:
             kept, loss = thin_frontier(sums[keep], cap)
