@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import hydra
+import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
@@ -25,7 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from negsim import sweep
 from negsim.batch import run_batches
 from negsim.errors import NegsimError
-from negsim.model import NegotiationModel
+from negsim.model import NegotiationModel, Outcome
 from negsim.protocols import Protocol, build_protocol
 from negsim.results import format_report, provenance, summarize, write_json, write_parquet
 from negsim.scenario import CONFIG_DIR, SCENARIO_DIR, Scenario, parse_scenario
@@ -145,7 +146,7 @@ def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -
     write_parquet(run.results, out_dir / "results.parquet")
     write_parquet(run.series, out_dir / "rounds.parquet")
     if settings.figures:
-        _write_figures(run.first, run.results, scenario, out_dir)
+        _write_figures(run.first, run.results, scenario, out_dir, plain.get("utility_space"))
     write_json(summary, out_dir / "summary.json")
     if job is None:
         print(format_report(summary, scenario))
@@ -159,8 +160,24 @@ def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -
     return summary
 
 
-def _write_figures(model: NegotiationModel, results: Any, scenario: Scenario, out: Path) -> None:
-    from negsim import plots
+def _write_figures(
+    model: NegotiationModel, results: Any, scenario: Scenario, out: Path, space: Any
+) -> None:
+    from negsim import plots, space_plots
+
+    if space is not None:
+        if not isinstance(space, list | tuple) or len(space) != 2:
+            raise NegsimError(
+                f"config: utility_space: must name two parties or be null, got {space!r}"
+            )
+        unknown = [str(p) for p in space if str(p) not in scenario.party_names]
+        if unknown:
+            known = ", ".join(scenario.party_names)
+            raise NegsimError(f"config: utility_space: no party {unknown[0]!r} (parties: {known})")
+        agreed = np.flatnonzero(model.status == Outcome.AGREEMENT)
+        replication = int(agreed[0]) if agreed.size else 0  # show a negotiation that agreed
+        data = space_plots.utility_space(model, str(space[0]), str(space[1]), replication)
+        plots.save_figure(space_plots.plot_utility_space(data), out / "utility_space.png")
 
     table = plots.concession_table_from_model(model)
     plots.save_figure(plots.plot_concession(table, scenario), out / "concession.png")
