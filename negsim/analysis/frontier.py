@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike
 _PIVOT_SEED = 20250424  # fixed: the pivot weights are part of the algorithm, not a random input
 _PIVOTS = 32
 _BLOCK = 512
+_SLICE = 4096  # frontier points checked at a time in the sweep
 _CELLS = 1 << 22  # elements per temporary (block x frontier) comparison array
 
 
@@ -77,12 +78,27 @@ def _frontier_2d(points: np.ndarray) -> np.ndarray:
     return np.sort(order[second > before])
 
 
-def _covers(frontier: np.ndarray, block: np.ndarray) -> np.ndarray:
-    """Boolean (B, F) array: whether frontier point f is at least block point b on every axis."""
-    out = frontier[None, :, 0] >= block[:, None, 0]
-    for axis in range(1, block.shape[1]):
-        out &= frontier[None, :, axis] >= block[:, None, axis]
-    return out
+class _Scratch:
+    """Reusable boolean buffers for comparison matrices: fresh large arrays cost page faults."""
+
+    def __init__(self, cells: int) -> None:
+        self.out = np.empty(cells, dtype=bool)
+        self.tmp = np.empty(cells, dtype=bool)
+
+    def covers(self, upper: np.ndarray, lower: np.ndarray) -> np.ndarray:
+        """Matrix (L, U): whether column u of `upper` (P, U) >= column l of `lower` (P, L).
+
+        Columns are points, so each comparison reads contiguous rows. The result is a view of
+        the scratch buffer, valid until the next call.
+        """
+        shape = (lower.shape[1], upper.shape[1])
+        out = self.out[: shape[0] * shape[1]].reshape(shape)
+        tmp = self.tmp[: shape[0] * shape[1]].reshape(shape)
+        np.greater_equal(upper[0][None, :], lower[0][:, None], out=out)
+        for axis in range(1, upper.shape[0]):
+            np.greater_equal(upper[axis][None, :], lower[axis][:, None], out=tmp)
+            out &= tmp
+        return out
 
 
 def _prefilter(points: np.ndarray) -> np.ndarray:
@@ -96,16 +112,18 @@ def _prefilter(points: np.ndarray) -> np.ndarray:
         [np.full(p, 1.0 / p), np.random.default_rng(_PIVOT_SEED).dirichlet(np.ones(p), _PIVOTS)]
     )
     pivots = np.unique(np.argmax(lambdas @ points.T, axis=1))
-    pivot_points = points[pivots]
-    pivot_sums = pivot_points.sum(axis=1)
+    columns = np.ascontiguousarray(points.T)
     sums = points.sum(axis=1)
-    keep = np.ones(n, dtype=bool)
+    # One row per pivot, one column per point, plus a row for the sums (strictly larger).
+    upper = np.vstack([columns[:, pivots], sums[pivots]])
     step = max(1, _CELLS // len(pivots))
+    scratch = _Scratch(step * len(pivots))
+    keep = np.ones(n, dtype=bool)
     for start in range(0, n, step):
-        block = points[start : start + step]
-        covered = _covers(pivot_points, block)
-        covered &= pivot_sums[None, :] > sums[start : start + step, None]
-        keep[start : start + len(block)] = ~covered.any(axis=1)
+        lower = np.vstack(
+            [columns[:, start : start + step], np.nextafter(sums[start : start + step], np.inf)]
+        )
+        keep[start : start + lower.shape[1]] = ~scratch.covers(upper, lower).any(axis=1)
     return np.flatnonzero(keep)
 
 
@@ -120,20 +138,22 @@ def _frontier_sweep(points: np.ndarray) -> np.ndarray:
     sub = points[candidates]
     keys = [candidates, *(-sub[:, a] for a in reversed(range(sub.shape[1]))), -sub.sum(axis=1)]
     order = candidates[np.lexsort(keys)]
-    found = np.empty((0, points.shape[1]))
+    columns = np.ascontiguousarray(points[order].T)  # candidates as columns, in sweep order
+    found = np.empty((points.shape[1], max(len(order), 1)))  # frontier columns, filled in order
+    n_found = 0
     found_index: list[np.ndarray] = []
+    scratch = _Scratch(_BLOCK * max(_SLICE, _BLOCK))
     for start in range(0, len(order), _BLOCK):
-        rows = order[start : start + _BLOCK]
-        block = points[rows]
-        alive = np.ones(len(rows), dtype=bool)
-        step = max(1, _CELLS // len(rows))
-        for f in range(0, len(found), step):
-            alive &= ~_covers(found[f : f + step], block).any(axis=1)
-        rows, block = rows[alive], block[alive]
-        earlier = np.tril(_covers(block, block), k=-1)  # [i, j]: earlier j covers i
-        fresh = ~earlier.any(axis=1)
-        found = np.vstack([found, block[fresh]])
-        found_index.append(rows[fresh])
+        rows = np.arange(start, min(start + _BLOCK, len(order)))
+        for f in range(0, n_found, _SLICE):  # drop covered rows slice by slice
+            upper = found[:, f : min(f + _SLICE, n_found)]
+            rows = rows[~scratch.covers(upper, columns[:, rows]).any(axis=1)]
+        block = columns[:, rows]
+        earlier = np.tril(scratch.covers(block, block), k=-1)  # [i, j]: earlier j covers i
+        rows = rows[~earlier.any(axis=1)]
+        found[:, n_found : n_found + len(rows)] = columns[:, rows]
+        n_found += len(rows)
+        found_index.append(order[rows])
     return np.sort(np.concatenate([np.zeros(0, dtype=np.int64), *found_index]))
 
 
@@ -194,13 +214,26 @@ def thin_frontier(utilities: ArrayLike, cap: int) -> tuple[np.ndarray, float]:
     if len(points) <= cap:
         return np.arange(len(points)), 0.0
 
-    def boxes(eps: float) -> np.ndarray:
-        keys = np.floor(points / eps).astype(np.int64)
-        return np.unique(keys, axis=0, return_inverse=True)[1].reshape(-1)
+    low_corner = points.min(axis=0)
+    span = float((points.max(axis=0) - low_corner).max())
+    bits = 62 // points.shape[1]  # box numbers per axis that fit one int64 key per point
 
-    # The box count falls (roughly) as ε grows: bisect the exponent of ε = 2**e.
-    low, high = -40.0, 1.0
-    for _ in range(24):
+    def boxes(eps: float) -> np.ndarray:
+        cells = np.floor((points - low_corner) / eps).astype(np.int64)
+        if (cells.max(axis=0) + 1).astype(float).prod() >= 2.0**62:
+            return np.unique(cells, axis=0, return_inverse=True)[1].reshape(-1)
+        key = np.zeros(len(points), dtype=np.int64)
+        for axis in range(cells.shape[1]):
+            key = key * (int(cells[:, axis].max()) + 1) + cells[:, axis]
+        return np.unique(key, return_inverse=True)[1]
+
+    # The box count falls (roughly) as ε grows: bisect log2(ε) between a grid too fine to matter
+    # and one box for everything.
+    low = np.log2(span) - max(bits, 1) if span > 0 else -1.0
+    high = np.log2(span) + 1 if span > 0 else 0.0
+    if boxes(2.0**low).max() + 1 <= cap:
+        high = low
+    while high - low > 0.01:
         mid = (low + high) / 2
         if boxes(2.0**mid).max() + 1 <= cap:
             high = mid

@@ -4,10 +4,10 @@ Every solution is chosen among the individually rational outcomes (worth at leas
 to every party) on the Pareto frontier; with none, there is no solution (None). With d the
 reservations and u an outcome's utilities:
 
-- Nash: maximise the product Π_i (u_i − d_i).
-- Kalai–Smorodinsky: maximise min_i (u_i − d_i) / (ideal_i − d_i), ideal_i the best u_i over the
+- Nash: maximise the product Π_i (u_i - d_i).
+- Kalai-Smorodinsky: maximise min_i (u_i - d_i) / (ideal_i - d_i), ideal_i the best u_i over the
   individually rational outcomes.
-- Egalitarian: maximise min_i (u_i − d_i).
+- Egalitarian: maximise min_i (u_i - d_i).
 - Maximum welfare: maximise Σ_i u_i.
 
 Ties (scores equal to a relative 1e-12) go to the lowest row index, so results are reproducible.
@@ -66,7 +66,7 @@ def welfare_score(gains: np.ndarray, utilities: np.ndarray) -> np.ndarray:
 
 
 def kalai_smorodinsky_score(ideal: ArrayLike, reservations: ArrayLike) -> Score:
-    """Score of the Kalai–Smorodinsky solution: the smallest share of each party's ideal gain.
+    """Score of the Kalai-Smorodinsky solution: the smallest share of each party's ideal gain.
 
     A party whose ideal equals its reservation counts as fully served (share 1).
 
@@ -155,7 +155,7 @@ def nash_point(
     reservations: ArrayLike,
     frontier: ArrayLike | None = None,
 ) -> Solution | None:
-    """Nash bargaining solution: maximise Π_i (u_i − d_i) over individually rational outcomes.
+    """Nash bargaining solution: maximise Π_i (u_i - d_i) over individually rational outcomes.
 
     >>> x = np.linspace(0, 1, 101)
     >>> nash_point(np.arange(101)[:, None], np.c_[x, 1 - x], [0.2, 0.0]).utilities.round(2).tolist()
@@ -170,7 +170,7 @@ def kalai_smorodinsky_point(
     reservations: ArrayLike,
     frontier: ArrayLike | None = None,
 ) -> Solution | None:
-    """Kalai–Smorodinsky solution: equal shares of each party's ideal gain, as far as possible.
+    """Kalai-Smorodinsky solution: equal shares of each party's ideal gain, as far as possible.
 
     >>> u = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0], [0.6, 0.3]])
     >>> kalai_smorodinsky_point(np.arange(4)[:, None], u, [0.0, 0.0]).index
@@ -185,7 +185,7 @@ def egalitarian_point(
     reservations: ArrayLike,
     frontier: ArrayLike | None = None,
 ) -> Solution | None:
-    """Egalitarian solution: maximise the smallest gain min_i (u_i − d_i).
+    """Egalitarian solution: maximise the smallest gain min_i (u_i - d_i).
 
     >>> u = np.array([[0.7, 0.2], [0.45, 0.45]])
     >>> egalitarian_point(np.arange(2)[:, None], u, [0.0, 0.0]).index
@@ -217,11 +217,12 @@ def local_search(
     score: Score,
     max_moves: int = 1000,
 ) -> np.ndarray:
-    """Improve an outcome by best single-issue changes while the score rises.
+    """Improve an outcome by the best change of one issue, or else of two, while the score rises.
 
-    Only individually rational, allowed outcomes are visited; each move tries all I·K one-issue
-    changes at once. Used to polish solutions found among a candidate set when the outcome space
-    is too large to enumerate.
+    Only individually rational, allowed outcomes are visited; each move tries every one-issue
+    change at once (I·K outcomes), and the two-issue changes (about I²K²/2) only when none of
+    those helps, which gets scores with plateaus such as the egalitarian one past trade-offs.
+    Used to polish solutions found among a candidate set when the space is too large to list.
 
     Args:
         tables: shape (P, I, K).
@@ -234,24 +235,32 @@ def local_search(
     Returns:
         The outcome reached, shape (I,).
 
-    >>> t = np.array([[[0.0, 0.5]], [[0.5, 0.0]]]) + np.array([[[0.0, 0.3]], [[0.0, 0.2]]])
+    >>> t = np.array([[[0.0, 0.8]], [[0.5, 0.2]]])
     >>> local_search(t, np.ones((1, 2), bool), [0], [0.0, 0.0], nash_score).tolist()
     [1]
     """
     tables = np.asarray(tables, dtype=float)
     allowed = np.asarray(allowed, dtype=bool)
     d = np.asarray(reservations, dtype=float)
-    issues, options = np.nonzero(allowed)
+    singles = np.argwhere(allowed)  # (issue, option) rows
+    first, second = np.triu_indices(len(singles), k=1)
+    apart = singles[first, 0] != singles[second, 0]
+    pairs = np.hstack([singles[first[apart]], singles[second[apart]]])  # (i, a, j, b) rows
     current = np.asarray(start, dtype=np.int64).copy()
     u = outcome_utilities(tables, current[None])
     value = score(u - d, u)[0]
     for _ in range(max_moves):
-        moves = np.repeat(current[None], len(issues), axis=0)
-        moves[np.arange(len(issues)), issues] = options
-        u = outcome_utilities(tables, moves)
-        scores = np.where((u >= d).all(axis=1), score(u - d, u), -np.inf)
-        best = _best(scores)
-        if not scores[best] > value + _TIE * max(abs(value), 1e-300):
+        for changes in (singles, pairs):
+            moves = np.repeat(current[None], len(changes), axis=0)
+            rows = np.arange(len(changes))
+            for column in range(0, changes.shape[1], 2):
+                moves[rows, changes[:, column]] = changes[:, column + 1]
+            u = outcome_utilities(tables, moves)
+            scores = np.where((u >= d).all(axis=1), score(u - d, u), -np.inf)
+            best = _best(scores) if len(scores) else 0
+            if len(scores) and scores[best] > value + _TIE * max(abs(value), 1e-300):
+                current, value = moves[best], scores[best]
+                break
+        else:
             break
-        current, value = moves[best], scores[best]
     return current
