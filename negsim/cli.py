@@ -49,6 +49,7 @@ class RunSettings:
     figures: bool
     top_deals: int
     batch_size: int
+    analysis: bool
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> RunSettings:
@@ -65,6 +66,7 @@ class RunSettings:
             figures=bool(_optional_bool(cfg, "figures")),
             top_deals=_whole(cfg, "top_deals", 0),
             batch_size=_whole(cfg, "batch_size", 1),
+            analysis=bool(_optional_bool(cfg, "analysis")),
         )
 
 
@@ -100,6 +102,34 @@ def scenario_from_config(cfg: DictConfig, data: Any = None) -> Scenario:
     if data is None:
         data = OmegaConf.to_container(cfg.scenario, resolve=True)
     return parse_scenario(data, source=source)
+
+
+def stated_analysis(scenario: Scenario) -> dict[str, Any]:
+    """ZOPA and bargaining points of the required parties under the scenario's stated numbers."""
+    from negsim.analysis import analyse
+
+    result = analyse(scenario)
+    zopa = result.zopa
+    point = {
+        name: None
+        if solution is None
+        else dict(zip(result.parties, solution.utilities.tolist(), strict=True))
+        for name, solution in (
+            ("nash", result.nash),
+            ("kalai_smorodinsky", result.kalai_smorodinsky),
+            ("egalitarian", result.egalitarian),
+            ("max_welfare", result.max_welfare),
+        )
+    }
+    return {
+        "method": result.method,
+        "zopa_exists": bool(zopa.exists),
+        "zopa_outcomes": int(zopa.count),
+        "zopa_share": float(zopa.share),
+        "zopa_exact": bool(zopa.size_exact),
+        "outcomes": int(result.outcome_count),
+        **point,
+    }
 
 
 def protocol_from_config(node: Any) -> Protocol:
@@ -143,6 +173,8 @@ def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -
         **(job or {}),
         **provenance(),
     )
+    if settings.analysis:
+        summary["stated_numbers"] = stated_analysis(scenario)
     write_parquet(run.results, out_dir / "results.parquet")
     write_parquet(run.series, out_dir / "rounds.parquet")
     if settings.figures:

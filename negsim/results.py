@@ -102,6 +102,13 @@ def format_report(summary: dict[str, Any], scenario: Scenario) -> str:
     lines += ["", "mean utility (a replication without a deal counts the reservation value)"]
     for party in scenario.parties:
         lines.append(f"  {party.name:<{width}}{summary['mean_utility'][party.name]:6.3f}")
+    stated = summary.get("stated_numbers")
+    if stated:
+        lines.append(
+            f"zone of possible agreement under the stated numbers: {stated['zopa_outcomes']:,} of "
+            f"{stated['outcomes']:,} outcomes ({stated['zopa_share']:.2%}"
+            f"{'' if stated['zopa_exact'] else ', estimated'})"
+        )
     if summary["top_deals"]:
         columns = {
             f"#{rank} ({entry['share_of_agreements']:.1%})": [

@@ -38,6 +38,7 @@ def timed_sweep(out: Path, size: int, extra: list[str]) -> float:
         f"scenario.parties.ukraine.reservation={grid(0.2, size)}",
         f"scenario.parties.russia.reservation={grid(0.4, size)}",
         f"hydra.sweep.dir={out}",
+        "analysis=false",  # the per-job ZOPA analysis is not part of the target
         *extra,
     ]
     started = time.perf_counter()
