@@ -184,9 +184,14 @@ def _plot_lines(
             continue
         data = curve(rows, x_key, x_values)
         color = f"C{i % 10}"
+        p, low, high = (data[c].to_numpy(float) for c in (VALUE, "ci_low", "ci_high"))
+        if not numeric:  # categories have no order to draw a line along: points and bars
+            shift = (i - (len(lines) - 1) / 2) * 0.08
+            bars = [p - low, high - p]
+            ax.errorbar(x + shift, p, yerr=bars, fmt="o", color=color, capsize=4, label=name)
+            continue
         ax.fill_between(x, data["ci_low"], data["ci_high"], color=color, alpha=0.18, lw=0)
         ax.plot(x, data[VALUE], "o-", color=color, lw=1.8, ms=4, label=name)
-        p, low, high = (data[c].to_numpy(float) for c in (VALUE, "ci_low", "ci_high"))
         known = np.r_[False, ~np.isnan(p), False]
         alone = known[1:-1] & ~known[:-2] & ~known[2:]  # no neighbour: no band, so a bar
         if alone.any():

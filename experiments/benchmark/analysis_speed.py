@@ -95,7 +95,6 @@ def main() -> None:
     u = timed("outcome_utilities", lambda: outcome_utilities(tables, outcomes))
     front = timed("pareto_frontier", lambda: pareto_frontier(u))
     timed("zopa", lambda: zopa(u, d))
-    del outcomes, u
     result = timed("analyse_tables (all of it)", lambda: analyse_tables(tables, mask, d))
     print(f"  frontier {len(front)} points; peak memory {peak_mib():.0f} MiB")
     report(result)
