@@ -7,8 +7,9 @@ with the lowest index is kept.
 - `pareto_frontier` is exact on any set of points: a sort and a running maximum for two parties;
   for more, a cheap pass removes every point dominated by a few maximisers of weighted sums, then
   the rest is swept block by block in an order where a dominating point always comes first. It
-  costs O(N·F·P) for N points, F of them on the frontier, and handles 10^6 points in about a
-  second when the frontier holds a few thousand.
+  costs O(N·F·P) for N points, F of them on the frontier: 10^6 points of 4 parties with a
+  frontier of 2,000 take 0.2-0.4 s; the worst case, every point on the frontier, 0.4 s for
+  3·10^4 points and 3.4 s for 10^5.
 - `issue_wise_frontier` finds the frontier of a multi-issue outcome space without enumerating it:
   the frontier of a sum of independent per-issue choices lies within the sum of per-issue frontiers,
   so adding one issue at a time and keeping only the frontier is exact. When a partial frontier
@@ -29,6 +30,7 @@ _PIVOTS = 32
 _BLOCK = 512
 _SLICE = 4096  # frontier points checked at a time in the sweep
 _CELLS = 1 << 22  # elements per temporary (block x frontier) comparison array
+_CHUNK = 1 << 16  # points scored at a time by the pivot weights
 
 
 def as_points(utilities: ArrayLike) -> np.ndarray:
@@ -111,8 +113,16 @@ def _prefilter(points: np.ndarray) -> np.ndarray:
     lambdas = np.vstack(
         [np.full(p, 1.0 / p), np.random.default_rng(_PIVOT_SEED).dirichlet(np.ones(p), _PIVOTS)]
     )
-    pivots = np.unique(np.argmax(lambdas @ points.T, axis=1))
     columns = np.ascontiguousarray(points.T)
+    best = np.full(len(lambdas), -np.inf)
+    pivots = np.zeros(len(lambdas), dtype=np.int64)
+    for start in range(0, n, _CHUNK):  # argmax of each weighted sum, chunk by chunk
+        scores = lambdas @ columns[:, start : start + _CHUNK]
+        top = scores.argmax(axis=1)
+        value = scores[np.arange(len(lambdas)), top]
+        better = value > best  # strictly: ties keep the earlier (lower) index
+        best[better], pivots[better] = value[better], top[better] + start
+    pivots = np.unique(pivots)
     sums = points.sum(axis=1)
     # One row per pivot, one column per point, plus a row for the sums (strictly larger).
     upper = np.vstack([columns[:, pivots], sums[pivots]])
@@ -219,7 +229,7 @@ def thin_frontier(utilities: ArrayLike, cap: int) -> tuple[np.ndarray, float]:
     bits = 62 // points.shape[1]  # box numbers per axis that fit one int64 key per point
 
     def boxes(eps: float) -> np.ndarray:
-        cells = np.floor((points - low_corner) / eps).astype(np.int64)
+        cells = np.floor((points - low_corner) / eps + 0.5).astype(np.int64)  # values on centres
         if (cells.max(axis=0) + 1).astype(float).prod() >= 2.0**62:
             return np.unique(cells, axis=0, return_inverse=True)[1].reshape(-1)
         key = np.zeros(len(points), dtype=np.int64)

@@ -49,10 +49,14 @@ def enumerate_outcomes(n_options: ArrayLike, limit: int = DEFAULT_LIMIT) -> np.n
     count = outcome_count(sizes)
     if count > limit:
         raise ValueError(f"{count} outcomes exceed the enumeration limit of {limit}")
-    if not sizes:
-        return np.zeros((1, 0), dtype=np.int64)
-    grid = np.indices(sizes, dtype=np.int64).reshape(len(sizes), -1)
-    return np.ascontiguousarray(grid.T)
+    out = np.empty((count, len(sizes)), dtype=np.int64)
+    index = np.arange(count, dtype=np.int64)
+    stride = 1
+    for issue in reversed(range(len(sizes))):  # column by column: no (I, N) temporary
+        np.floor_divide(index, stride, out=out[:, issue])
+        out[:, issue] %= sizes[issue]
+        stride *= sizes[issue]
+    return out
 
 
 def allowed_options(option_mask: ArrayLike, forbidden: ArrayLike | None = None) -> np.ndarray:
@@ -81,10 +85,9 @@ def admissible_outcomes(allowed: ArrayLike, limit: int = DEFAULT_LIMIT) -> np.nd
     """
     allowed = np.asarray(allowed, dtype=bool)
     choices = [np.flatnonzero(row) for row in allowed]
-    grid = enumerate_outcomes([len(c) for c in choices], limit)
-    out = np.empty_like(grid)
+    out = enumerate_outcomes([len(c) for c in choices], limit)
     for issue, options in enumerate(choices):
-        out[:, issue] = options[grid[:, issue]]
+        out[:, issue] = options[out[:, issue]]  # position among the allowed -> option index
     return out
 
 
