@@ -20,6 +20,21 @@ def gather(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
     return flat[base + offers]
 
 
+def max_over_options(tables: np.ndarray) -> np.ndarray:
+    """The maximum over the last (option) axis, shape `tables.shape[:-1]`.
+
+    Equal to `tables.max(axis=-1)`, but a running maximum over the few options is an order of
+    magnitude faster than numpy's reduction over a short last axis, and it runs every round.
+
+    >>> max_over_options(np.array([[0.1, 0.4, 0.2]])).tolist()
+    [0.4]
+    """
+    top = tables[..., 0].copy()
+    for k in range(1, tables.shape[-1]):
+        np.maximum(top, tables[..., k], out=top)
+    return top
+
+
 def utilities(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """Utility of each row's offer under that row's table.
 
@@ -44,7 +59,7 @@ def best_utility(tables: np.ndarray, forbidden: np.ndarray | None = None) -> np.
     """
     if forbidden is not None:
         tables = np.where(forbidden, -np.inf, tables)
-    return tables.max(axis=-1).sum(axis=-1)
+    return max_over_options(tables).sum(axis=-1)
 
 
 def crosses(forbidden: np.ndarray, offers: np.ndarray) -> np.ndarray:

@@ -75,7 +75,7 @@ def deal_distances(
         allowed: options an outcome may use (no red line of a required party), (I, K) or (R, I, K).
         deals: the agreed option per issue, shape (R, I).
         reservations: the disagreement point per row and party, shape (R, P).
-        steps: resolution of the weight grid (default: 35 to 45 weight vectors).
+        steps: resolution of the weight grid (default: 20 to 31 weight vectors).
 
     Returns:
         (distance_to_pareto, distance_to_nash), each shape (R,).
@@ -84,7 +84,7 @@ def deal_distances(
     if n_rows == 0:
         return np.zeros(0), np.zeros(0)
     if steps is None:
-        steps = {1: 1, 2: 40, 3: 8, 4: 4}.get(n_parties, 3)
+        steps = {1: 1, 2: 30, 3: 6, 4: 3}.get(n_parties, 2)
     deal_point = np.stack([utilities(tables[:, p], deals) for p in range(n_parties)], axis=-1)
     near = neighbour_utilities(tables, deals)
     open_ = allowed if allowed.ndim == 3 else np.broadcast_to(allowed, (n_rows, *allowed.shape))

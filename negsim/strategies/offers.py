@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from negsim.utility import gather
+from negsim.utility import gather, max_over_options
 
 _BISECTION_STEPS = 6
 _SWAP_PASSES = 1
@@ -74,7 +74,7 @@ def generate_offers(
     if n == 0:
         return np.zeros((0, own.shape[1]), dtype=np.int64)
     # Scale the others' estimate to the proposer's range so one angle grid suits every row.
-    scale = np.maximum(others.max(axis=(-1, -2), keepdims=True), 1e-12)
+    scale = np.maximum(max_over_options(others).max(axis=-1), 1e-12)[:, None, None]
     a = np.where(forbidden, _FORBIDDEN, own.astype(np.float32))
     b = np.where(forbidden, _FORBIDDEN, (others / scale).astype(np.float32))
     a_major = np.ascontiguousarray(np.moveaxis(a, -1, 0))

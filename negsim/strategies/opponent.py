@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from negsim.utility import max_over_options
+
 _ACCEPT_EVIDENCE = 0.5
 _BANDWIDTH = 0.25  # of the issue's span of options
 
@@ -96,7 +98,7 @@ class FrequencyModel:
         """Add `weight` offers of `offers[j]` by `party` (or `party[j]`) in `rows[j]`."""
         counted = self.counts[party, rows] + weight * self.kernel[self._issue, offers]
         self.counts[party, rows] = counted
-        self.top[party, rows] = counted.max(axis=-1)
+        self.top[party, rows] = max_over_options(counted)
 
     def _estimate(self, party: int, rows: np.ndarray) -> np.ndarray:
         """Laplace-smoothed counts over the issue's largest count, times weights that grow with
