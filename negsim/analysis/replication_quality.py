@@ -13,6 +13,8 @@ outcome that is at least as good for every party (0 when none is: the deal is ef
 the references tell); the Nash point is the reference outcome (or the deal) with the largest
 product of gains over the reservation values. Both are estimates from below; on enumerable
 scenarios `tests/analysis/test_replication_quality.py` checks them against the exact values.
+For deals measured against one set of numbers (a scenario's stated ones), use
+`negsim.analysis.deal_quality` with a `BargainingAnalysis`, which knows the whole frontier.
 """
 
 from __future__ import annotations
