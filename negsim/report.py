@@ -11,11 +11,9 @@ import argparse
 import base64
 import html
 import json
-import os
 import re
 import shlex
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +23,7 @@ import pandas as pd
 import yaml
 
 from negsim.errors import NegsimError
+from negsim.results import atomic_write
 from negsim.sweep import SweepInfo, job_dirs, write_sweep
 from negsim.sweep_plots import TITLE, label, short_key
 
@@ -223,19 +222,8 @@ def build_report(sweep_dir: Path, out: Path | None = None) -> list[Path]:
 
 
 def _write_text(path: Path, text: str) -> None:
-    """Write atomically: a temp file in the same directory, then a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write `text` atomically (see `negsim.results.atomic_write`)."""
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -142,21 +142,31 @@ def provenance() -> dict[str, str | None]:
     return {"negsim_version": package_version, "git_commit": commit}
 
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Write a file through `write(temporary path)`, then rename it into place.
+
+    A reader never sees half a file, even if writing fails midway; the parent directory is
+    created, and the file gets the usual permissions (a temporary file starts private).
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
     """Write a DataFrame to Parquet atomically (a reader never sees half a file)."""
-    _atomic_write(Path(path), lambda tmp: frame.to_parquet(tmp, index=False))
+    atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def write_json(data: Any, path: str | Path) -> None:
@@ -172,4 +182,4 @@ def write_json(data: Any, path: str | Path) -> None:
         return value
 
     text = json.dumps(clean(data), indent=2, ensure_ascii=False, default=str)
-    _atomic_write(Path(path), lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+    atomic_write(path, lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))

@@ -20,7 +20,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from negsim.results import write_parquet
+from negsim.results import atomic_write, write_parquet
 
 FAILED_JOBS: list[int] = []
 """Job numbers that failed in the last multirun of this process (the command's exit status)."""
@@ -166,9 +166,7 @@ def write_sweep(sweep_dir: str | Path, figures: bool = True) -> tuple[pd.DataFra
     table, info = sweep_table(sweep_dir)
     write_parquet(table, sweep_dir / "summary.parquet")
     csv = sweep_dir / "summary.csv"
-    tmp = csv.with_name(f".{csv.name}.tmp")
-    table.to_csv(tmp, index=False)
-    tmp.replace(csv)
+    atomic_write(csv, lambda tmp: table.to_csv(tmp, index=False))
     if figures:
         from negsim import sweep_plots
         from negsim.plots import save_figure
