@@ -14,7 +14,7 @@ import numpy as np
 
 from negsim.scenario import Party
 from negsim.strategies.acceptance import accepts
-from negsim.strategies.offers import generate_offers
+from negsim.strategies.offers import Aim, generate_offers
 from negsim.utility import best_utility, crosses, utilities
 
 if TYPE_CHECKING:
@@ -74,17 +74,24 @@ class PartyAgent(mesa.Agent):
         return utilities(self.table[rows], offers)
 
     def propose(
-        self, rows: np.ndarray, round_: int, others: np.ndarray, forbidden: np.ndarray
+        self, rows: np.ndarray, round_: int, aim: Aim, forbidden: np.ndarray
     ) -> np.ndarray:
-        """Offers for `rows`: meeting this round's target, as good as possible for the others.
+        """Offers for `rows`: meeting this round's target, most likely accepted by all it needs.
 
         Args:
             rows: replications where this party proposes.
             round_: the current round (1-based).
-            others: the others' estimated tables summed, shape (len(rows), I, K).
+            aim: the parties to win over, as the table shows them (`NegotiationModel.aim`).
             forbidden: options not to offer, shape (len(rows), I, K).
         """
-        return generate_offers(self.table[rows], others, forbidden, self.target(rows, round_))
+        return generate_offers(
+            self.table[rows],
+            aim.others,
+            forbidden,
+            self.target(rows, round_),
+            aim.thresholds,
+            aim.present,
+        )
 
     def respond(
         self, rows: np.ndarray, offers: np.ndarray, round_: int

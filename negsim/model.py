@@ -29,7 +29,9 @@ from negsim.draws import Draws, draw_parameters
 from negsim.errors import NegsimError
 from negsim.protocols import Protocol, build_protocol
 from negsim.scenario import Scenario, load_scenario
+from negsim.strategies.offers import Aim
 from negsim.strategies.opponent import FrequencyModel
+from negsim.strategies.thresholds import ThresholdModel
 
 
 class Outcome(IntEnum):
@@ -148,6 +150,8 @@ class NegotiationModel(mesa.Model):
         self.opponents = FrequencyModel(
             n_parties, replications, scenario.option_mask, pooled=self.required
         )
+        self.thresholds = ThresholdModel(n_parties, replications, n_issues, memory=n_parties)
+        self._aimed_at = [aimed_at(self.required, p) for p in range(n_parties)]
         self.mean_targets = np.full(n_parties, np.nan)
         self.risks = np.full((replications, n_parties), np.nan)  # announced by answering parties
         # Only strategies that listen make the model compute what they listen to.
@@ -236,16 +240,13 @@ class NegotiationModel(mesa.Model):
         """Options `agent` must not offer in `rows`: its red lines and those announced to it."""
         return agent.red_lines | self.closed[rows]
 
-    def others_estimate(self, agent: PartyAgent, rows: np.ndarray) -> np.ndarray:
-        """The summed estimated tables of the other required parties (all others if none)."""
-        if self.required.sum() > self.required[agent.index]:
-            pooled = self.opponents.pooled_estimate[rows]
-            if self.required[agent.index]:
-                pooled = pooled - self.opponents.estimates[agent.index, rows]
-            return pooled
-        others = np.array([q for q in range(len(self.parties)) if q != agent.index])
-        present = self.at_table[rows][:, others].T[..., None, None]
-        return (self.opponents.tables(others, rows) * present).sum(axis=0)
+    def aim(self, agent: PartyAgent, rows: np.ndarray) -> Aim:
+        """What `agent` aims its offers at in `rows`: the other required parties (all others when
+        none is), their estimated tables and acceptance thresholds, and who is at the table."""
+        others = self._aimed_at[agent.index]
+        tables = np.moveaxis(self.opponents.tables(others, rows), 0, 1)
+        thresholds = self.thresholds.thresholds(others, rows, tables)
+        return Aim(tables, thresholds, self.at_table[rows][:, others])
 
     def publish(self, rows: np.ndarray, proposer: np.ndarray, offers: np.ndarray) -> None:
         """`proposer[j]` put `offers[j]` on the table in `rows[j]`: everyone at it sees it."""
@@ -294,6 +295,15 @@ class NegotiationModel(mesa.Model):
             if self.required[agent.index]:
                 self._close(who, theirs, objections)
             self.opponents.observe_accepts(agent.index, who[answers], theirs[answers])
+            self.thresholds.observe_answers(
+                agent.index,
+                who,
+                theirs,
+                answers,
+                objections.any(axis=1),
+                self.round,
+                self.opponents.estimates[agent.index, who],
+            )
             if self._risks_heard:
                 self._announce_risk(agent, who, utility)
             if record_received and self.record:
@@ -422,7 +432,7 @@ class NegotiationModel(mesa.Model):
         without paying for one. Stepping a released model is an error.
         """
         self.running = False
-        self.opponents = None  # type: ignore[assignment]
+        self.opponents = self.thresholds = None  # type: ignore[assignment]
         self.closed = self.standing = None  # type: ignore[assignment]
         self.draws = None  # type: ignore[assignment]
         for name in ("target_history", "received_history", "offer_history", "proposer_history"):
@@ -448,6 +458,14 @@ def negotiation_horizon(scenario: Scenario, max_rounds: int) -> int:
     """
     deadlines = [p.deadline for p in scenario.parties if p.required and p.deadline is not None]
     return min([max_rounds, *deadlines])
+
+
+def aimed_at(required: np.ndarray, party: int) -> np.ndarray:
+    """The parties whose acceptance `party`'s offers aim at: the other required parties, or every
+    other party when no other is required."""
+    others = np.array([q for q in range(required.size) if q != party], dtype=np.int64)
+    needed = others[required[others]]
+    return needed if needed.size else others
 
 
 def _check_positive(name: str, value: int) -> None:

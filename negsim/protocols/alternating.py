@@ -2,12 +2,17 @@
 
 The proposer puts its offer on the table; every other party at the table accepts or rejects it;
 agreement when every required party accepts (the proposer accepts its own offer). Otherwise the
-first party after the proposer, in turn order, that rejected makes the counter-offer next round.
+next proposer is chosen by `turns`:
+
+- `round_robin` (the default): the next party in turn order at the table, as in the stacked
+  alternating offers protocol of GENIUS, so every party puts texts on the table, including
+  parties that accept what they are offered and could bridge the others;
+- `rejecter`: the first party after the proposer, in turn order, that rejected.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -21,10 +26,19 @@ class AlternatingOffers(Protocol):
     """Stacked alternating offers: one proposal per round, answered by everyone else."""
 
     name: ClassVar[str] = "alternating"
-    description: ClassVar[str] = "stacked alternating offers: a rejecting party counter-offers"
+    description: ClassVar[str] = "stacked alternating offers: parties propose in turn"
+    params: ClassVar[dict[str, Any]] = {"turns": "round_robin"}
+    turn_rules: ClassVar[tuple[str, ...]] = ("round_robin", "rejecter")
+
+    def setup(self, model: NegotiationModel) -> None:
+        """Check the turn rule."""
+        turns = self.values["turns"]
+        if turns not in self.turn_rules:
+            known = ", ".join(self.turn_rules)
+            raise ValueError(f"turns: must be one of {known}, got {turns!r}")
 
     def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
-        """Propose, answer, and settle or pass the turn to the first party that rejected."""
+        """Propose, answer, and settle or pass the turn as `turns` says."""
         skip_absent_proposers(model, rows)
         proposer = model.proposer[rows]
         for agent in model.parties:
@@ -33,7 +47,7 @@ class AlternatingOffers(Protocol):
                 model.standing[mine] = agent.propose(
                     mine,
                     model.round,
-                    model.others_estimate(agent, mine),
+                    model.aim(agent, mine),
                     model.forbidden_for(agent, mine),
                 )
         offers = model.standing[rows]
@@ -43,8 +57,12 @@ class AlternatingOffers(Protocol):
         agreed = model.agreed(rows, accepted)
         model.conclude(rows[agreed], offers[agreed])
         rest = ~agreed
-        if rest.any():
+        if not rest.any():
+            return
+        if self.values["turns"] == "rejecter":
             pass_turn(model, rows[rest], accepted[rest])
+        else:
+            model.proposer[rows[rest]] = (proposer[rest] + 1) % len(model.parties)
 
 
 def skip_absent_proposers(model: NegotiationModel, rows: np.ndarray) -> None:

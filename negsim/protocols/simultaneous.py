@@ -75,7 +75,7 @@ def propose_all(model: NegotiationModel, rows: np.ndarray) -> np.ndarray:
         if mine.any():
             who = rows[mine]
             offers[mine, agent.index] = agent.propose(
-                who, model.round, model.others_estimate(agent, who), model.forbidden_for(agent, who)
+                who, model.round, model.aim(agent, who), model.forbidden_for(agent, who)
             )
     for agent in model.parties:
         mine = present[:, agent.index]

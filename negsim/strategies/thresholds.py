@@ -1,0 +1,113 @@
+"""Acceptance thresholds learned from answers: how much each party needs, as the table shows it.
+
+An acceptance says the offer cleared the answering party's current threshold; a rejection that
+names no red line says it did not. Thresholds are read in the scale of the party's estimated
+table (the frequency model of `opponent.py`); offers are kept as option indices and re-valued
+with the current estimate whenever they are needed, so evidence and estimate stay in one scale
+as the estimate sharpens. Per party and replication the model keeps:
+
+- the strongest recent rejection: the rejected offer worth most to the party by its estimate
+  (the threshold lies above it). Thresholds fall as time passes, so a rejection older than one
+  turn of the table is replaced by the next one, however weak;
+- the weakest recent acceptance: the accepted offer worth least to it (the threshold lies at or
+  below it), replaced in the same way.
+
+The estimate is `_STEP` above the rejection, capped by the acceptance: the least the party has
+shown it needs (an acceptance newer than the rejection and worth less says the threshold fell
+below it). Where the rejection is the newer and worth more than the acceptance, the threshold
+rose since, or the estimate moved, and the rejection alone counts. With no answer
+yet every party gets `_PRIOR`, so a first offer aims at the others evenly. Only public moves are
+read: offers, answers and the red lines a rejection names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from negsim.utility import gather
+
+_PRIOR = 0.5
+_STEP = 0.05
+
+
+class ThresholdModel:
+    """The telling answers each party gave, and the acceptance thresholds estimated from them.
+
+    Args:
+        n_parties: number of parties P.
+        replications: number of replications R.
+        n_issues: number of issues I.
+        memory: rounds after which evidence is replaced by the next answer, however weak (one
+            turn of the table: the number of parties).
+    """
+
+    def __init__(self, n_parties: int, replications: int, n_issues: int, memory: int) -> None:
+        shape = (n_parties, replications)
+        self.memory = memory
+        self.accepted = np.zeros((*shape, n_issues), dtype=np.int16)
+        self.rejected = np.zeros((*shape, n_issues), dtype=np.int16)
+        self.accepted_round = np.full(shape, -1, dtype=np.int32)
+        self.rejected_round = np.full(shape, -1, dtype=np.int32)
+
+    def observe_answers(
+        self,
+        party: int,
+        rows: np.ndarray,
+        offers: np.ndarray,
+        accepted: np.ndarray,
+        named_red_line: np.ndarray,
+        round_: int,
+        estimate: np.ndarray,
+    ) -> None:
+        """Record `party`'s answers to `offers[j]` in `rows[j]` in round `round_`.
+
+        Args:
+            estimate: the party's estimated table in `rows`, shape (n, I, K), to compare the
+                new evidence with the kept one.
+
+        A rejection that names a red line says nothing about the threshold (the option is
+        closed for everyone instead), so it is not recorded.
+        """
+        value = _values(estimate, offers)
+        for kept, when, mine, stronger in (
+            (self.accepted, self.accepted_round, accepted, np.less_equal),
+            (self.rejected, self.rejected_round, ~accepted & ~named_red_line, np.greater_equal),
+        ):
+            who = rows[mine]
+            old = when[party, who]
+            held = _values(estimate[mine], kept[party, who].astype(np.int64))
+            take = (old < 0) | (round_ - old >= self.memory) | stronger(value[mine], held)
+            kept[party, who[take]] = offers[mine][take]
+            when[party, who[take]] = round_
+
+    def thresholds(self, parties: np.ndarray, rows: np.ndarray, tables: np.ndarray) -> np.ndarray:
+        """Estimated thresholds of `parties` in `rows`, shape (n, Q).
+
+        Args:
+            parties: party indices, shape (Q,).
+            rows: replications, shape (n,).
+            tables: the parties' estimated weighted tables there, shape (n, Q, I, K).
+        """
+        n, n_parties = rows.size, parties.size
+        p, r = parties[None, :], rows[:, None]
+        flat = tables.reshape(n * n_parties, *tables.shape[2:])
+
+        def value(offers: np.ndarray) -> np.ndarray:
+            picked = _values(flat, offers.reshape(n * n_parties, -1).astype(np.int64))
+            return picked.reshape(n, n_parties)
+
+        yes_round = self.accepted_round[p, r]
+        no_round = self.rejected_round[p, r]
+        yes = np.where(yes_round >= 0, value(self.accepted[p, r]), np.inf)
+        no = np.where(no_round >= 0, value(self.rejected[p, r]) + _STEP, -np.inf)
+        # A rejection newer than an acceptance worth no more than the rejected offer: the
+        # threshold rose (or the estimate moved) since; the rejection is the evidence.
+        risen = (no_round > yes_round) & (yes <= no - _STEP)
+        estimate = np.where(risen, no, np.minimum(yes, no))
+        estimate = np.where(no_round < 0, yes, estimate)
+        return np.where(np.isfinite(estimate), estimate, _PRIOR)
+
+
+def _values(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
+    """Each row's estimated utility of its offer, shape (n,)."""
+    return gather(tables, offers).sum(axis=-1, dtype=np.float64)
