@@ -14,7 +14,6 @@ import numpy as np
 
 from negsim.scenario import Party
 from negsim.strategies.acceptance import accepts
-from negsim.strategies.offers import Aim, generate_offers
 from negsim.utility import best_utility, crosses, utilities
 
 if TYPE_CHECKING:
@@ -73,25 +72,11 @@ class PartyAgent(mesa.Agent):
         """This party's utility of `offers[j]` in replication `rows[j]`."""
         return utilities(self.table[rows], offers)
 
-    def propose(
-        self, rows: np.ndarray, round_: int, aim: Aim, forbidden: np.ndarray
-    ) -> np.ndarray:
-        """Offers for `rows`: meeting this round's target, most likely accepted by all it needs.
-
-        Args:
-            rows: replications where this party proposes.
-            round_: the current round (1-based).
-            aim: the parties to win over, as the table shows them (`NegotiationModel.aim`).
-            forbidden: options not to offer, shape (len(rows), I, K).
-        """
-        return generate_offers(
-            self.table[rows],
-            aim.others,
-            forbidden,
-            self.target(rows, round_),
-            aim.thresholds,
-            aim.present,
-        )
+    def propose(self, rows: np.ndarray, round_: int) -> np.ndarray:
+        """Offers for `rows` in round `round_`: meeting this round's target, aimed at every party
+        whose acceptance it needs (see `NegotiationModel.propose`, which batches proposers)."""
+        assert round_ == self.model.round, "a party proposes in the model's current round"
+        return self.model.propose(rows, np.full(rows.size, self.index))
 
     def respond(
         self, rows: np.ndarray, offers: np.ndarray, round_: int

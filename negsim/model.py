@@ -29,7 +29,7 @@ from negsim.draws import Draws, draw_parameters
 from negsim.errors import NegsimError
 from negsim.protocols import Protocol, build_protocol
 from negsim.scenario import Scenario, load_scenario
-from negsim.strategies.offers import Aim
+from negsim.strategies.offers import Aim, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
 
@@ -151,7 +151,11 @@ class NegotiationModel(mesa.Model):
             n_parties, replications, scenario.option_mask, pooled=self.required
         )
         self.thresholds = ThresholdModel(n_parties, replications, n_issues, memory=n_parties)
-        self._aimed_at = [aimed_at(self.required, p) for p in range(n_parties)]
+        self._tables = tables
+        self._red_lines = np.stack([agent.red_lines for agent in self.parties])
+        self._aim_parties, self._aim_valid = aim_table(self.required)
+        # Each proposer's weights over the parties it aims at, carried from offer to offer.
+        self.aim_weights = np.ones((n_parties, self._aim_parties.shape[0], replications))
         self.mean_targets = np.full(n_parties, np.nan)
         self.risks = np.full((replications, n_parties), np.nan)  # announced by answering parties
         # Only strategies that listen make the model compute what they listen to.
@@ -240,13 +244,37 @@ class NegotiationModel(mesa.Model):
         """Options `agent` must not offer in `rows`: its red lines and those announced to it."""
         return agent.red_lines | self.closed[rows]
 
-    def aim(self, agent: PartyAgent, rows: np.ndarray) -> Aim:
-        """What `agent` aims its offers at in `rows`: the other required parties (all others when
-        none is), their estimated tables and acceptance thresholds, and who is at the table."""
-        others = self._aimed_at[agent.index]
-        tables = np.moveaxis(self.opponents.tables(others, rows), 0, 1)
-        thresholds = self.thresholds.thresholds(others, rows, tables)
-        return Aim(tables, thresholds, self.at_table[rows][:, others])
+    def propose(self, rows: np.ndarray, proposer: np.ndarray) -> np.ndarray:
+        """Offers by `proposer[j]` in `rows[j]`: each meets its proposer's target for this round
+        and aims at the parties it needs (`negsim.strategies.offers`), all in one batch."""
+        targets = np.empty(rows.size)
+        for agent in self.parties:
+            mine = proposer == agent.index
+            if mine.any():
+                targets[mine] = agent.target(rows[mine], self.round)
+        aim = self.aim(rows, proposer)
+        weights = self.aim_weights[proposer, :, rows].T
+        offers = generate_offers(
+            self._tables[proposer, rows],
+            aim.others,
+            self._red_lines[proposer] | self.closed[rows],
+            targets,
+            aim.thresholds,
+            aim.present,
+            weights,
+        )
+        self.aim_weights[proposer, :, rows] = weights.T
+        return offers
+
+    def aim(self, rows: np.ndarray, proposer: np.ndarray) -> Aim:
+        """What `proposer[j]` aims its offer in `rows[j]` at: the other required parties (all
+        others when none is), their estimated tables and acceptance thresholds, as the table
+        shows them, and whether they are at the table."""
+        parties = self._aim_parties[:, proposer]  # (Q, n)
+        tables = self.opponents.estimates[parties, rows[None, :]]
+        thresholds = self.thresholds.thresholds(parties, rows, tables)
+        present = self._aim_valid[:, proposer] & self.at_table[rows[None, :], parties]
+        return Aim(tables, thresholds, present)
 
     def publish(self, rows: np.ndarray, proposer: np.ndarray, offers: np.ndarray) -> None:
         """`proposer[j]` put `offers[j]` on the table in `rows[j]`: everyone at it sees it."""
@@ -302,7 +330,7 @@ class NegotiationModel(mesa.Model):
                 answers,
                 objections.any(axis=1),
                 self.round,
-                self.opponents.estimates[agent.index, who],
+                self.opponents.estimates[agent.index],
             )
             if self._risks_heard:
                 self._announce_risk(agent, who, utility)
@@ -433,6 +461,7 @@ class NegotiationModel(mesa.Model):
         """
         self.running = False
         self.opponents = self.thresholds = None  # type: ignore[assignment]
+        self._tables = self.aim_weights = None  # type: ignore[assignment]
         self.closed = self.standing = None  # type: ignore[assignment]
         self.draws = None  # type: ignore[assignment]
         for name in ("target_history", "received_history", "offer_history", "proposer_history"):
@@ -466,6 +495,18 @@ def aimed_at(required: np.ndarray, party: int) -> np.ndarray:
     others = np.array([q for q in range(required.size) if q != party], dtype=np.int64)
     needed = others[required[others]]
     return needed if needed.size else others
+
+
+def aim_table(required: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`aimed_at` of every party as padded columns: (parties (Q, P), valid (Q, P))."""
+    lists = [aimed_at(required, p) for p in range(required.size)]
+    depth = max(1, max(len(a) for a in lists))
+    parties = np.zeros((depth, required.size), dtype=np.int64)
+    valid = np.zeros((depth, required.size), dtype=bool)
+    for p, aimed in enumerate(lists):
+        parties[: len(aimed), p] = aimed
+        valid[: len(aimed), p] = True
+    return parties, valid
 
 
 def _check_positive(name: str, value: int) -> None:

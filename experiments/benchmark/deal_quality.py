@@ -1,38 +1,59 @@
-"""Deal quality on random scenarios: agreement rate and distance of agreements to the frontier.
+"""Deal quality: how often the agents find a deal that exists, and how good it is.
 
-Random four-party scenarios, 10 issues of 3 to 5 options, random linear-additive utilities (weights
-and option values uniform, every issue's best option worth 1), reservation values uniform in
-[0.4, 0.6]; only scenarios where some outcome satisfies every reservation are kept. Every party
-plays Boulware (e = 0.2), 100 rounds. For each protocol it prints the agreement rate and, over the
-agreements, the mean Euclidean distance (in utility space) to the Pareto frontier and to the Nash
-point, both from `negsim.analysis.analyse` (exact up to 10^6 outcomes, approximate above).
+Random four-party scenarios, 10 issues of 3 to 5 options (at most 10^6 outcomes, so the Pareto
+frontier is exact), random linear-additive utilities (weights and option values uniform, every
+issue's best option worth 1). Every party plays Boulware (e = 0.2), no deadlines, 100 rounds, and
+every party opens once (one replication per first proposer). Two kinds of zone:
 
-    .venv/bin/python experiments/benchmark/deal_quality.py [--scenarios 40] [--replications 8]
+- narrow bands: every party's reservation is the same quantile of its own utilities over all
+  outcomes, chosen so that the ZOPA holds a share of the outcomes drawn log-uniformly within the
+  band (0.01-0.1%, 0.1-1%, 1-10%); the exact share is checked;
+- the wide band: reservation values uniform in [0.4, 0.6] (any scenario with a ZOPA), under
+  every protocol.
+
+Plus the flagship at its stated numbers (uncertainty spreads 0), every party Boulware e = 0.2,
+no deadlines, 100 rounds, 1000 replications. Per band it prints the agreement rate, the mean
+distance of agreements to the exact Pareto frontier (Euclidean, in utility space) and the mean
+rounds to agreement.
+
+    .venv/bin/python experiments/benchmark/deal_quality.py [--domains 20] [--turns round_robin]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests.builders, from a checkout
 
-from negsim.analysis import analyse, distance_to_frontier
-from negsim.model import NegotiationModel
-from negsim.protocols import PROTOCOLS, build_protocol
-from negsim.scenario import Scenario, parse_scenario
-from tests.builders import random_scenario_data
+from negsim.analysis import (  # noqa: E402
+    analyse,
+    distance_to_frontier,
+    enumerate_outcomes,
+    outcome_utilities,
+    utility_tables,
+)
+from negsim.model import NegotiationModel  # noqa: E402
+from negsim.protocols import PROTOCOLS, Protocol, build_protocol  # noqa: E402
+from negsim.scenario import Scenario, load_scenario, parse_scenario  # noqa: E402
+from tests.builders import random_scenario_data  # noqa: E402
 
 BOULWARE = {"name": "boulware", "exponent": 0.2}
+BANDS = {"0.01-0.1%": (1e-4, 1e-3), "0.1-1%": (1e-3, 1e-2), "1-10%": (1e-2, 1e-1)}
+MAX_OUTCOMES = 10**6
 
 
-def random_scenario(seed: int) -> Scenario:
-    """A random four-party scenario of the benchmark, with two tracks for split_track."""
-    data = random_scenario_data(
+def random_data(seed: int) -> dict:
+    """A random four-party scenario mapping of the benchmark (reservations in [0.4, 0.6])."""
+    return random_scenario_data(
         seed,
         n_parties=4,
         n_issues=10,
@@ -42,61 +63,163 @@ def random_scenario(seed: int) -> Scenario:
         strategies=[BOULWARE],
         name=f"random_{seed}",
     )
+
+
+def with_tracks(data: dict) -> Scenario:
+    """The scenario with two tracks for split_track: the last two issues between p0 and p1."""
     names = list(data["issues"])
-    data["tracks"] = {  # split_track: the last two issues between the first two parties
+    data["tracks"] = {
         "main": {"issues": names[:8], "parties": ["p0", "p1", "p2", "p3"]},
         "side": {"issues": names[8:], "parties": ["p0", "p1"]},
     }
     return parse_scenario(data)
 
 
+def narrow_reservations(utilities: np.ndarray, share: float) -> np.ndarray:
+    """Reservations at one common quantile of each party's utilities, so the ZOPA holds about
+    `share` of the outcomes (bisection on the quantile)."""
+    ordered = np.sort(utilities, axis=0)
+    n = len(utilities)
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        q = 0.5 * (lo + hi)
+        reservations = ordered[min(int(q * n), n - 1)]
+        inside = (utilities >= reservations).all(axis=1).mean()
+        lo, hi = (q, hi) if inside > share else (lo, q)
+    return ordered[min(int(lo * n), n - 1)]
+
+
+def narrow_domains(band: tuple[float, float], count: int, start: int) -> list[Scenario]:
+    """`count` random scenarios whose ZOPA share lies within `band`."""
+    rng = np.random.default_rng(start)
+    found: list[Scenario] = []
+    seed = start
+    while len(found) < count:
+        seed += 1
+        data = random_data(seed)
+        scenario = parse_scenario(data)
+        n_options = scenario.option_mask.sum(axis=1)
+        if np.prod(n_options) > MAX_OUTCOMES:
+            continue
+        utilities = outcome_utilities(utility_tables(scenario), enumerate_outcomes(n_options))
+        share = float(np.exp(rng.uniform(*np.log(band))))
+        reservations = narrow_reservations(utilities, share)
+        exact = (utilities >= reservations).all(axis=1).mean()
+        if not band[0] <= exact <= band[1]:
+            continue
+        for p, name in enumerate(scenario.party_names):
+            data["parties"][name]["reservation"] = float(reservations[p])
+        found.append(parse_scenario(data))
+    return found
+
+
+def negotiate(
+    scenario: Scenario, protocol: Protocol, max_rounds: int = 100
+) -> tuple[np.ndarray, np.ndarray]:
+    """One negotiation per first proposer: the utilities of the deals and their rounds."""
+    points, rounds = [], []
+    for first in scenario.party_names:
+        model = NegotiationModel(
+            scenario,
+            replications=1,
+            seed=0,
+            max_rounds=max_rounds,
+            first_proposer=first,
+            protocol=protocol,
+            record=False,
+        ).run(progress=False)
+        if model.status[0] == 1:
+            points.append(model.deal_utility[0])
+            rounds.append(model.end_round[0])
+    return np.array(points).reshape(-1, len(scenario.parties)), np.array(rounds)
+
+
+_FRONTIERS: dict[int, np.ndarray] = {}
+
+
+def exact_frontier(scenario: Scenario) -> np.ndarray:
+    """The scenario's exact Pareto frontier in utility space (cached per scenario)."""
+    key = id(scenario)
+    if key not in _FRONTIERS:
+        _FRONTIERS[key] = analyse(scenario, method="exact").frontier_utilities
+    return _FRONTIERS[key]
+
+
+def band_figures(scenarios: list[Scenario], protocol: Protocol) -> tuple[float, float, float]:
+    """Agreement rate, mean distance to the exact Pareto frontier and mean rounds."""
+    agreed = total = 0
+    distances: list[float] = []
+    rounds: list[float] = []
+    for scenario in scenarios:
+        points, took = negotiate(scenario, protocol)
+        total += len(scenario.parties)
+        agreed += len(points)
+        if len(points):
+            distances.extend(distance_to_frontier(points, exact_frontier(scenario)))
+            rounds.extend(took)
+    return agreed / total, _mean(distances), _mean(rounds)
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else float("nan")
+
+
+def flagship_boulware() -> Scenario:
+    """The flagship at its stated numbers, every party Boulware e = 0.2, no deadlines."""
+    scenario = load_scenario("ukraine_2025")
+    changes: dict[str, object] = {}
+    for name in scenario.party_names:
+        changes[f"parties.{name}.strategy"] = dict(BOULWARE)
+        changes[f"parties.{name}.deadline"] = None
+        changes[f"parties.{name}.uncertainty"] = {"weights": 0, "reservation": 0, "values": 0}
+    return scenario.override(changes)
+
+
 def main() -> None:
-    """Draw scenarios with a ZOPA, negotiate them under every protocol, print the figures."""
+    """Build the bands, negotiate them, print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", type=int, default=40)
-    parser.add_argument("--replications", type=int, default=8, help="per scenario (first mover)")
+    parser.add_argument("--domains", type=int, default=20, help="scenarios per band")
+    parser.add_argument("--turns", default="round_robin", choices=["round_robin", "rejecter"])
+    parser.add_argument("--skip-wide", action="store_true", help="narrow bands and flagship only")
     args = parser.parse_args()
     started = time.perf_counter()
-    kept: list[tuple[Scenario, object]] = []
-    seed = 0
-    while len(kept) < args.scenarios:
-        scenario = random_scenario(seed)
-        seed += 1
-        analysis = analyse(scenario, rng=seed)
-        if analysis.zopa.exists:
-            kept.append((scenario, analysis))
-    took = time.perf_counter() - started
-    print(f"{len(kept)} scenarios with a ZOPA out of {seed} drawn ({took:.0f} s)")
-    print(f"{'protocol':<14}{'agreement':>10}{'to Pareto':>11}{'to Nash':>9}{'rounds':>8}")
-    for protocol in [p.name for p in PROTOCOLS]:
-        agreed = total = 0
-        to_pareto: list[float] = []
-        to_nash: list[float] = []
-        rounds: list[float] = []
-        for scenario, analysis in kept:
-            model = NegotiationModel(
-                scenario,
-                replications=args.replications,
-                seed=0,
-                max_rounds=100,
-                protocol=build_protocol(protocol),
-            ).run(progress=False)
-            done = model.status == 1
-            total += done.size
-            agreed += int(done.sum())
-            if not done.any():
-                continue
-            points = model.deal_utility[done]
-            to_pareto.extend(distance_to_frontier(points, analysis.frontier_utilities))
-            if analysis.nash is not None:
-                to_nash.extend(np.linalg.norm(points - analysis.nash.utilities, axis=1))
-            rounds.extend(model.end_round[done])
-        print(
-            f"{protocol:<14}{agreed / total:>10.3f}{np.mean(to_pareto):>11.4f}"
-            f"{np.mean(to_nash):>9.4f}{np.mean(rounds):>8.1f}"
-        )
+    alternating = build_protocol("alternating", {"turns": args.turns})
+    print(f"alternating offers, turns = {args.turns}; Boulware e = 0.2 for all, 100 rounds")
+    print(f"{'band':<22}{'agreement':>10}{'to Pareto':>11}{'rounds':>8}")
+    for b, (name, band) in enumerate(BANDS.items()):
+        scenarios = narrow_domains(band, args.domains, start=1000 * (b + 1))
+        agreement, distance, rounds = band_figures(scenarios, alternating)
+        print(f"{'ZOPA ' + name:<22}{agreement:>10.3f}{distance:>11.4f}{rounds:>8.1f}")
+    model = NegotiationModel(
+        flagship_boulware(), replications=1000, seed=0, protocol=alternating, record=False
+    ).run(progress=False)
+    agreed = model.status == 1
+    frontier = analyse(model.scenario).frontier_utilities
+    distance = distance_to_frontier(model.deal_utility[agreed], frontier) if agreed.any() else []
     print(
-        f"total {time.perf_counter() - started:.0f} s; targets: agreement >= 0.9, to Pareto <= 0.05"
+        f"{'flagship, stated':<22}{agreed.mean():>10.3f}{np.mean(distance):>11.4f}"
+        f"{model.end_round[agreed].mean():>8.1f}   (1000 replications; frontier: issue-wise)"
+    )
+    if not args.skip_wide:
+        wide: list[Scenario] = []
+        seed = 0
+        while len(wide) < 2 * args.domains:
+            data = random_data(seed)
+            seed += 1
+            scenario = parse_scenario(data)
+            if np.prod(scenario.option_mask.sum(axis=1)) > MAX_OUTCOMES:
+                continue
+            if analyse(scenario, method="exact").zopa.exists:
+                wide.append(with_tracks(data))
+        print(f"wide band (reservations in [0.4, 0.6]), {len(wide)} scenarios, by protocol:")
+        for cls in PROTOCOLS:
+            protocol = alternating if cls.name == "alternating" else build_protocol(cls.name)
+            agreement, distance, rounds = band_figures(wide, protocol)
+            print(f"  {cls.name:<20}{agreement:>10.3f}{distance:>11.4f}{rounds:>8.1f}")
+    print(
+        f"total {time.perf_counter() - started:.0f} s; targets: agreement >= 0.9 in the 0.1-1% "
+        "and 1-10% bands, >= 0.7 in 0.01-0.1%, distance <= 0.02; flagship >= 0.9; "
+        "wide >= 0.99 and <= 0.01"
     )
 
 

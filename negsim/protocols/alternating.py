@@ -41,15 +41,7 @@ class AlternatingOffers(Protocol):
         """Propose, answer, and settle or pass the turn as `turns` says."""
         skip_absent_proposers(model, rows)
         proposer = model.proposer[rows]
-        for agent in model.parties:
-            mine = rows[proposer == agent.index]
-            if mine.size:
-                model.standing[mine] = agent.propose(
-                    mine,
-                    model.round,
-                    model.aim(agent, mine),
-                    model.forbidden_for(agent, mine),
-                )
+        model.standing[rows] = model.propose(rows, proposer)
         offers = model.standing[rows]
         model.publish(rows, proposer, offers)
         model.record_offer(rows, offers, proposer)

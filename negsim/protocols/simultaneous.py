@@ -70,13 +70,8 @@ def propose_all(model: NegotiationModel, rows: np.ndarray) -> np.ndarray:
     n_issues = model.scenario.option_mask.shape[0]
     offers = np.full((rows.size, len(model.parties), n_issues), -1, dtype=np.int64)
     present = model.at_table[rows]
-    for agent in model.parties:
-        mine = present[:, agent.index]
-        if mine.any():
-            who = rows[mine]
-            offers[mine, agent.index] = agent.propose(
-                who, model.round, model.aim(agent, who), model.forbidden_for(agent, who)
-            )
+    line, party = np.nonzero(present)
+    offers[line, party] = model.propose(rows[line], party)
     for agent in model.parties:
         mine = present[:, agent.index]
         if mine.any():

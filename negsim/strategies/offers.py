@@ -27,7 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from negsim.utility import gather
+from negsim.utility import gather, max_over_options
 
 _BISECTION_STEPS = 6
 _SWEEPS = 3  # weighted Lagrangian sweeps; the first uses equal weights
@@ -35,16 +35,18 @@ _SWAP_PASSES = 3
 _STEP_SIZE = 8.0  # multiplicative-weights step, per unit of margin
 _SECONDARY = 1e-3  # weight of the mean margin beside the smallest one
 _FORBIDDEN = np.float32(-1e9)
+_ABSENT = 10.0  # the margin of a party away from the table: never the smallest
 _TOLERANCE = 1e-6  # float32 sums are exact to about 1e-7 for utilities in [0, 1]
+_GAIN = 1e-4  # the least gain in margin a swap must bring
 
 
 class Aim(NamedTuple):
-    """Whom a proposer's offer must win over, as the table shows them.
+    """Whom a proposer's offer must win over, as the table shows them (party-major arrays).
 
     Attributes:
-        others: the other parties' estimated weighted tables, shape (n, Q, I, K).
-        thresholds: their estimated acceptance thresholds, in the same scale, shape (n, Q).
-        present: which of them are at the table, shape (n, Q).
+        others: the other parties' estimated weighted tables, shape (Q, n, I, K).
+        thresholds: their estimated acceptance thresholds, in the same scale, shape (Q, n).
+        present: which of them are at the table, shape (Q, n).
     """
 
     others: np.ndarray
@@ -96,14 +98,11 @@ def _hull_offer(a_major: np.ndarray, b_major: np.ndarray, need: np.ndarray) -> n
 def margins(
     others: np.ndarray, offers: np.ndarray, thresholds: np.ndarray, present: np.ndarray
 ) -> np.ndarray:
-    """Each other party's estimated utility of `offers` minus its threshold, shape (n, Q).
+    """Each other party's estimated utility of `offers` minus its threshold, shape (Q, n).
 
     Parties not at the table get +inf: they never decide the smallest margin.
     """
-    n, n_others = others.shape[:2]
-    repeated = np.repeat(offers, n_others, axis=0)
-    flat = others.reshape(n * n_others, *others.shape[2:])
-    value = gather(flat, repeated).sum(axis=-1, dtype=np.float64).reshape(n, n_others)
+    value = np.stack([gather(table, offers).sum(axis=-1, dtype=np.float64) for table in others])
     return np.where(present, value - thresholds, np.inf)
 
 
@@ -114,19 +113,23 @@ def generate_offers(
     target: np.ndarray,
     thresholds: np.ndarray | None = None,
     present: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Offers meeting `target` for the proposer with the largest smallest margin of the others.
 
     Args:
         own: the proposer's weighted tables, shape (n, I, K).
-        others: the other parties' estimated weighted tables, shape (n, Q, I, K); a single
+        others: the other parties' estimated weighted tables, shape (Q, n, I, K); a single
             combined estimate of shape (n, I, K) is one party.
         forbidden: options never to offer (own red lines, known red lines of others, options
             an issue does not have), shape (n, I, K) or (I, K).
         target: the utility the proposer needs in each row, shape (n,).
         thresholds: each other party's estimated acceptance threshold, in the scale of its
-            estimated table, shape (n, Q); zeros when omitted.
-        present: which other parties are at the table, shape (n, Q); all when omitted.
+            estimated table, shape (Q, n); zeros when omitted.
+        present: which other parties are at the table, shape (Q, n); all when omitted.
+        weights: the proposer's weights over the others from its previous offers, shape
+            (Q, n): one sweep starts from them and they are updated in place, so that the
+            search goes on from round to round. Omitted: `_SWEEPS` sweeps from equal weights.
 
     Returns:
         Option index per issue, shape (n, I). Where the target is out of reach the proposer's
@@ -136,38 +139,38 @@ def generate_offers(
     if n == 0:
         return np.zeros((0, own.shape[1]), dtype=np.int64)
     if others.ndim == 3:
-        others = others[:, None]
-    if others.shape[1] == 0:  # nobody else to win over: a stand-in that never decides
-        others = np.zeros((n, 1, *own.shape[1:]), dtype=np.float32)
-        thresholds, present = np.zeros((n, 1)), np.zeros((n, 1), dtype=bool)
-    n_others = others.shape[1]
-    thresholds = np.zeros((n, n_others)) if thresholds is None else thresholds
-    present = np.ones((n, n_others), dtype=bool) if present is None else present
+        others = others[None]
+    if others.shape[0] == 0:  # nobody else to win over: a stand-in that never decides
+        others = np.zeros((1, *own.shape), dtype=np.float32)
+        thresholds, present, weights = np.zeros((1, n)), np.zeros((1, n), dtype=bool), None
+    n_others = others.shape[0]
+    thresholds = np.zeros((n_others, n)) if thresholds is None else thresholds
+    present = np.ones((n_others, n), dtype=bool) if present is None else present
     others = others.astype(np.float32, copy=False)
+    if not present.all():  # a party away from the table: a zero table, a margin of `_ABSENT`
+        others = np.where(present[..., None, None], others, np.float32(0.0))
+    thresholds = np.where(present, thresholds, -_ABSENT).astype(np.float32)
+    scale = (_SECONDARY / np.maximum(present.sum(axis=0), 1)).astype(np.float32)
     a = np.where(forbidden, _FORBIDDEN, own.astype(np.float32))
     a_major = np.ascontiguousarray(np.moveaxis(a, -1, 0))
     need = target + _TOLERANCE
-    lam = present / np.maximum(present.sum(axis=1, keepdims=True), 1)
+    lam = _normalised(present if weights is None else weights * present, present)
+    sweeps = 1 if weights is not None or n_others == 1 else _SWEEPS
     best = np.zeros((n, own.shape[1]), dtype=np.int64)
     best_score = np.full(n, -np.inf)
-    for sweep in range(_SWEEPS if n_others > 1 else 1):
-        combined = np.einsum("nq,nqik->nik", lam.astype(np.float32), others)
-        # Scale the combination to the proposer's range so one angle grid suits every row.
-        top = np.maximum(combined.max(axis=-1).sum(axis=-1), 1e-12)[:, None, None]
-        b = np.where(forbidden, _FORBIDDEN, combined / top)
-        offers = _hull_offer(a_major, np.ascontiguousarray(np.moveaxis(b, -1, 0)), need)
-        margin = margins(others, offers, thresholds, present)
-        score = _score(margin) + np.where(utilities_of(own, offers) >= need, 0.0, -1e6)
+    for sweep in range(sweeps):
+        offers = _hull_offer(a_major, _combined(others, lam, forbidden), need)
+        margin = _margins(others, offers, thresholds)
+        score = _score(margin, scale) + np.where(utilities_of(own, offers) >= need, 0.0, -1e6)
         better = score > best_score
         best[better] = offers[better]
         best_score = np.maximum(score, best_score)
-        if sweep + 1 < _SWEEPS and n_others > 1:
-            low = np.where(present, margin, np.nan)
-            shift = low - np.nanmin(np.where(present, low, np.inf), axis=1, keepdims=True)
-            lam = lam * np.exp(-_STEP_SIZE * np.nan_to_num(shift, nan=0.0, posinf=0.0))
-            lam = lam * present
-            lam /= np.maximum(lam.sum(axis=1, keepdims=True), 1e-300)
-    return improve_by_swaps(best, a, others, thresholds, present, need)
+        if sweep + 1 < sweeps:
+            lam = _reweighted(lam, margin, present)
+    offers = improve_by_swaps(best, a, others, thresholds, scale, need)
+    if weights is not None:
+        weights[:] = _reweighted(lam, _margins(others, offers, thresholds), present)
+    return offers
 
 
 def utilities_of(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
@@ -175,12 +178,40 @@ def utilities_of(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
     return gather(tables, offers).sum(axis=-1, dtype=np.float64)
 
 
-def _score(margin: np.ndarray) -> np.ndarray:
-    """The smallest margin, with the mean of the finite margins as a tie-breaker, shape (n,)."""
-    finite = np.isfinite(margin)
-    smallest = np.where(finite, margin, np.inf).min(axis=1)
-    mean = np.where(finite, margin, 0.0).sum(axis=1) / np.maximum(finite.sum(axis=1), 1)
-    return np.where(np.isfinite(smallest), smallest, 0.0) + _SECONDARY * mean
+def _margins(others: np.ndarray, offers: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """`margins` in float32, once absent parties have a zero table and threshold `-_ABSENT`."""
+    return gather_each(others, offers).sum(axis=-1) - thresholds
+
+
+def _score(margin: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The smallest margin, plus `scale` times their sum as a tie-breaker, shape (n,)."""
+    return margin.min(axis=0) + scale * margin.sum(axis=0)
+
+
+def _combined(others: np.ndarray, lam: np.ndarray, forbidden: np.ndarray) -> np.ndarray:
+    """The others' tables weighted by `lam`, scaled to a best offer worth 1 and option-major."""
+    combined = others[0] * lam[0].astype(np.float32)[:, None, None]
+    for q in range(1, others.shape[0]):
+        combined += others[q] * lam[q].astype(np.float32)[:, None, None]
+    # Scale the combination to the proposer's range so one angle grid suits every row.
+    combined /= np.maximum(max_over_options(combined).sum(axis=-1), 1e-12)[:, None, None]
+    combined[np.broadcast_to(forbidden, combined.shape)] = _FORBIDDEN
+    return np.ascontiguousarray(np.moveaxis(combined, -1, 0))
+
+
+def _normalised(lam: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """`lam` summing to 1 over the present parties of each row (equal where it has no mass)."""
+    total = lam.sum(axis=0)
+    even = present / np.maximum(present.sum(axis=0), 1)
+    return np.where(total > 1e-12, lam / np.maximum(total, 1e-300), even)
+
+
+def _reweighted(lam: np.ndarray, margin: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Multiplicative weights: more weight on the parties whose margins are smallest."""
+    smallest = np.where(present, margin, np.inf).min(axis=0)
+    smallest = np.where(present.any(axis=0), smallest, 0.0)
+    shift = np.where(present, margin - smallest, 0.0)
+    return _normalised(lam * np.exp(-_STEP_SIZE * shift) * present, present)
 
 
 def improve_by_swaps(
@@ -188,58 +219,88 @@ def improve_by_swaps(
     own: np.ndarray,
     others: np.ndarray,
     thresholds: np.ndarray,
-    present: np.ndarray,
+    scale: np.ndarray,
     need: np.ndarray,
 ) -> np.ndarray:
-    """Apply, `_SWAP_PASSES` times, the single-issue swap that most raises the smallest margin
-    while `own` stays at least `need`; where `own` is below `need`, the swap that raises `own`
-    most instead.
+    """Apply single-issue swaps, one at a time, that most raise the smallest margin while `own`
+    stays at least `need`; where `own` is below `need`, the swap that raises `own` most instead.
+
+    Rows stop when no swap gains more than `_GAIN`, or after `_SWAP_PASSES` swaps; each pass
+    works on the rows still moving only.
 
     Args:
         offers: current offers, shape (n, I); changed in place and returned.
         own: the proposer's table with forbidden options at `_FORBIDDEN`, shape (n, I, K).
-        others: the others' estimated tables, shape (n, Q, I, K).
-        thresholds, present: as for `generate_offers`, shape (n, Q).
+        others: the others' estimated tables, zero for absent parties, shape (Q, n, I, K).
+        thresholds: their thresholds, `-_ABSENT` for absent parties, shape (Q, n).
+        scale: weight of the sum of margins beside the smallest, shape (n,).
         need: the proposer's utility floor per row, shape (n,).
     """
-    rows = np.arange(offers.shape[0])
-    n_options = own.shape[-1]
-    open_ = own > _FORBIDDEN / 2
-    need32 = need.astype(np.float32)[:, None, None]
-    weight = np.float32(_SECONDARY) / np.maximum(present.sum(axis=1), 1).astype(np.float32)
+    active = np.arange(offers.shape[0])
+    summed = others.sum(axis=0)
     for _ in range(_SWAP_PASSES):
-        own_now = gather(own, offers)
-        own_total = own_now.sum(axis=-1)
-        own_after = own - own_now[..., None]
-        own_after += own_total[:, None, None]
-        margin = margins(others, offers, thresholds, present).astype(np.float32)
-        now = _score(margin)
-        finite = np.isfinite(margin)
-        held = np.where(finite, margin, 0.0)[..., None, None]
-        change = others - gather_each(others, offers)[..., None]  # (n, Q, I, K)
-        after = held + change
-        smallest = np.where(finite[..., None, None], after, np.inf).min(axis=1)
-        smallest = np.where(np.isfinite(smallest), smallest, 0.0)
-        mean = np.where(finite[..., None, None], after, 0.0).sum(axis=1) * weight[:, None, None]
-        short = own_total < need
-        ok = (own_after >= need32) & open_
-        score = np.where(ok, smallest + mean, -np.inf)
-        if short.any():
-            score[short] = np.where(open_[short], own_after[short], -np.inf)
-        flat_score = score.reshape(score.shape[0], -1)
-        flat = flat_score.argmax(axis=-1)
-        top = flat_score[rows, flat]
-        improve = np.where(short, top > own_total, top > now + _TOLERANCE) & np.isfinite(top)
-        if not improve.any():
+        moved = _swap_once(offers[active], own, others, summed, thresholds, scale, need)
+        if moved is None:
             break
-        issue, option = np.divmod(flat, n_options)
-        offers[rows[improve], issue[improve]] = option[improve]
+        improve, issue, option = moved
+        active = active[improve]
+        offers[active, issue] = option
+        if active.size == 0:
+            break
+        own, others, summed = own[improve], others[:, improve], summed[improve]
+        thresholds, scale, need = thresholds[:, improve], scale[improve], need[improve]
     return offers
 
 
+def _swap_once(
+    offers: np.ndarray,
+    own: np.ndarray,
+    others: np.ndarray,
+    summed: np.ndarray,
+    thresholds: np.ndarray,
+    scale: np.ndarray,
+    need: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The best single swap per row: (which rows improve, their issue, their new option).
+
+    `summed` is the sum of the others' tables. Forbidden options are worth `_FORBIDDEN` to the
+    proposer, so no swap to one keeps its floor.
+    """
+    n_options = own.shape[-1]
+    rows = np.arange(offers.shape[0])
+    own_now = gather(own, offers)
+    own_change = own - own_now[..., None]  # (n, I, K)
+    slack = (own_now.sum(axis=-1, dtype=np.float64) - need).astype(np.float32)
+    held = gather_each(others, offers)  # (Q, n, I)
+    margin = held.sum(axis=-1) - thresholds  # (Q, n)
+    # A swap on issue i to option k moves party q's margin to table_q[i, k] + shift_q[i].
+    shift = margin[..., None] - held  # (Q, n, I)
+    score = others[0] + shift[0, :, :, None]
+    for q in range(1, others.shape[0]):
+        np.minimum(score, others[q] + shift[q, :, :, None], out=score)
+    total = summed + shift.sum(axis=0)[..., None]
+    total *= scale[:, None, None]
+    score += total
+    short = slack < 0
+    np.copyto(score, -np.inf, where=own_change < -slack[:, None, None])
+    if short.any():
+        score[short] = own_change[short]
+    flat_score = score.reshape(score.shape[0], -1)
+    flat = flat_score.argmax(axis=-1)
+    top = flat_score[rows, flat]
+    now = np.where(short, 0.0, _score(margin, scale) + _GAIN)
+    improve = (top > now) & np.isfinite(top)
+    if not improve.any():
+        return None
+    issue, option = np.divmod(flat[improve], n_options)
+    return improve, issue, option
+
+
 def gather_each(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
-    """Each party's table entry at each row's offered option: (n, Q, I, K) -> (n, Q, I)."""
-    n, n_others = tables.shape[:2]
-    repeated = np.repeat(offers, n_others, axis=0)
-    flat = tables.reshape(n * n_others, *tables.shape[2:])
-    return gather(flat, repeated).reshape(n, n_others, -1)
+    """Each party's table entry at each row's offered option: (Q, n, I, K) -> (Q, n, I)."""
+    n_parties, n, n_issues, n_options = tables.shape
+    flat = tables.reshape(-1)
+    base = np.arange(n * n_issues, dtype=np.int64).reshape(n, n_issues) * n_options
+    index = base + offers
+    stride = n * n_issues * n_options
+    return np.stack([flat[index + q * stride] for q in range(n_parties)])

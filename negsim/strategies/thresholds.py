@@ -44,8 +44,8 @@ class ThresholdModel:
     def __init__(self, n_parties: int, replications: int, n_issues: int, memory: int) -> None:
         shape = (n_parties, replications)
         self.memory = memory
-        self.accepted = np.zeros((*shape, n_issues), dtype=np.int16)
-        self.rejected = np.zeros((*shape, n_issues), dtype=np.int16)
+        self.accepted = np.zeros((*shape, n_issues), dtype=np.int64)
+        self.rejected = np.zeros((*shape, n_issues), dtype=np.int64)
         self.accepted_round = np.full(shape, -1, dtype=np.int32)
         self.rejected_round = np.full(shape, -1, dtype=np.int32)
 
@@ -62,39 +62,39 @@ class ThresholdModel:
         """Record `party`'s answers to `offers[j]` in `rows[j]` in round `round_`.
 
         Args:
-            estimate: the party's estimated table in `rows`, shape (n, I, K), to compare the
-                new evidence with the kept one.
+            estimate: the party's estimated table in every replication, shape (R, I, K), to
+                compare the new evidence with the kept one.
 
         A rejection that names a red line says nothing about the threshold (the option is
         closed for everyone instead), so it is not recorded.
         """
-        value = _values(estimate, offers)
         for kept, when, mine, stronger in (
             (self.accepted, self.accepted_round, accepted, np.less_equal),
             (self.rejected, self.rejected_round, ~accepted & ~named_red_line, np.greater_equal),
         ):
-            who = rows[mine]
+            who, new = rows[mine], offers[mine]
             old = when[party, who]
-            held = _values(estimate[mine], kept[party, who].astype(np.int64))
-            take = (old < 0) | (round_ - old >= self.memory) | stronger(value[mine], held)
-            kept[party, who[take]] = offers[mine][take]
+            value = _values_at(estimate, who, new)
+            held = _values_at(estimate, who, kept[party, who])
+            take = (old < 0) | (round_ - old >= self.memory) | stronger(value, held)
+            kept[party, who[take]] = new[take]
             when[party, who[take]] = round_
 
     def thresholds(self, parties: np.ndarray, rows: np.ndarray, tables: np.ndarray) -> np.ndarray:
-        """Estimated thresholds of `parties` in `rows`, shape (n, Q).
+        """Estimated thresholds of `parties` in `rows`, shape (Q, n).
 
         Args:
-            parties: party indices, shape (Q,).
+            parties: party indices, shape (Q,), or one column per row, shape (Q, n).
             rows: replications, shape (n,).
-            tables: the parties' estimated weighted tables there, shape (n, Q, I, K).
+            tables: the parties' estimated weighted tables there, shape (Q, n, I, K).
         """
-        n, n_parties = rows.size, parties.size
-        p, r = parties[None, :], rows[:, None]
-        flat = tables.reshape(n * n_parties, *tables.shape[2:])
+        p = parties if parties.ndim == 2 else parties[:, None]
+        r = rows[None, :]
+        n_parties, n = tables.shape[:2]
+        flat = tables.reshape(n_parties * n, *tables.shape[2:])
 
         def value(offers: np.ndarray) -> np.ndarray:
-            picked = _values(flat, offers.reshape(n * n_parties, -1).astype(np.int64))
-            return picked.reshape(n, n_parties)
+            return _values(flat, offers.reshape(n_parties * n, -1)).reshape(n_parties, n)
 
         yes_round = self.accepted_round[p, r]
         no_round = self.rejected_round[p, r]
@@ -111,3 +111,11 @@ class ThresholdModel:
 def _values(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """Each row's estimated utility of its offer, shape (n,)."""
     return gather(tables, offers).sum(axis=-1, dtype=np.float64)
+
+
+def _values_at(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
+    """`_values(tables[rows], offers)` without copying the tables: shape (n,)."""
+    n_issues, n_options = tables.shape[1:]
+    issue = np.arange(n_issues, dtype=np.int64)[None, :]
+    index = (rows[:, None] * n_issues + issue) * n_options + offers
+    return tables.reshape(-1)[index].sum(axis=-1, dtype=np.float64)
