@@ -15,6 +15,7 @@ One `step()` is one round in every replication still running:
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
 
@@ -58,7 +59,8 @@ class NegotiationModel(mesa.Model):
         replications: number of replications R.
         seed: seed of the model's random generator; the same seed gives the same results.
         max_rounds: rounds before a replication times out.
-        first_proposer: the party that opens every replication; None draws it per replication.
+        first_proposer: the party that opens every replication, or a sequence of R party names
+            (one per replication); None draws it per replication.
         record: keep per-round history (targets, received utilities, offers) for figures.
         protocol: a `Protocol`, or the name of a registered one with default parameters.
         draws: every party's numbers per replication, when drawn elsewhere (a track of a
@@ -77,7 +79,7 @@ class NegotiationModel(mesa.Model):
         replications: int = 1000,
         seed: int | None = None,
         max_rounds: int = 100,
-        first_proposer: str | None = None,
+        first_proposer: str | Sequence[str] | None = None,
         record: bool = True,
         protocol: Protocol | str = "alternating",
         draws: Draws | None = None,
@@ -87,9 +89,7 @@ class NegotiationModel(mesa.Model):
             scenario = load_scenario(scenario)
         _check_positive("replications", replications)
         _check_positive("max_rounds", max_rounds)
-        if first_proposer is not None and first_proposer not in scenario.party_names:
-            known = ", ".join(scenario.party_names)
-            raise NegsimError(f"first_proposer: no party {first_proposer!r} (parties: {known})")
+        openers = opening_parties(scenario, first_proposer, replications)
         self.scenario = scenario
         self.seed = seed
         self.replications = replications
@@ -128,11 +128,7 @@ class NegotiationModel(mesa.Model):
         n_issues, n_options = scenario.option_mask.shape
         self.required = scenario.required
         self._invalid = invalid
-        self.first_proposer = (
-            np.full(replications, scenario.party_names.index(first_proposer))
-            if first_proposer is not None
-            else drawn_first
-        )
+        self.first_proposer = drawn_first if openers is None else openers
         self.proposer = self.first_proposer.copy()
         self.standing = np.zeros((replications, n_issues), dtype=np.int64)
         self.status = np.full(replications, Outcome.RUNNING, dtype=np.int8)
@@ -147,9 +143,7 @@ class NegotiationModel(mesa.Model):
         self.at_table = np.ones((replications, n_parties), dtype=bool)
         self.closed = np.zeros((replications, n_issues, n_options), dtype=bool)
         self._recheck = np.ones(replications, dtype=bool)
-        self.opponents = FrequencyModel(
-            n_parties, replications, scenario.option_mask, pooled=self.required
-        )
+        self.opponents = FrequencyModel(n_parties, replications, scenario.option_mask)
         self.thresholds = ThresholdModel(n_parties, replications, n_issues, memory=n_parties)
         self._tables = tables
         self._red_lines = np.stack([agent.red_lines for agent in self.parties])
@@ -507,6 +501,23 @@ def aim_table(required: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         parties[: len(aimed), p] = aimed
         valid[: len(aimed), p] = True
     return parties, valid
+
+
+def opening_parties(
+    scenario: Scenario, first_proposer: str | Sequence[str] | None, replications: int
+) -> np.ndarray | None:
+    """Each replication's opening party index, or None where they are to be drawn."""
+    if first_proposer is None:
+        return None
+    names = [first_proposer] if isinstance(first_proposer, str) else list(first_proposer)
+    if not isinstance(first_proposer, str) and len(names) != replications:
+        raise NegsimError(f"first_proposer: {len(names)} names for {replications} replications")
+    known = scenario.party_names
+    for name in names:
+        if name not in known:
+            raise NegsimError(f"first_proposer: no party {name!r} (parties: {', '.join(known)})")
+    index = np.array([known.index(name) for name in names], dtype=np.int64)
+    return np.resize(index, replications)
 
 
 def _check_positive(name: str, value: int) -> None:

@@ -93,6 +93,10 @@ def test_first_proposer_fixed_or_drawn() -> None:
     assert set(drawn["first_proposer"]) == {"p0", "p1"}
     with pytest.raises(NegsimError, match="first_proposer"):
         NegotiationModel(scenario, replications=1, first_proposer="nobody")
+    each = NegotiationModel(scenario, replications=4, seed=0, first_proposer=["p1", "p0"] * 2)
+    assert each.results()["first_proposer"].tolist() == ["p1", "p0", "p1", "p0"]
+    with pytest.raises(NegsimError, match="first_proposer: 3 names for 4 replications"):
+        NegotiationModel(scenario, replications=4, first_proposer=["p1", "p0", "p1"])
 
 
 @pytest.mark.parametrize("key", ["replications", "max_rounds"])

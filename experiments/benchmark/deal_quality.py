@@ -117,21 +117,17 @@ def negotiate(
     scenario: Scenario, protocol: Protocol, max_rounds: int = 100
 ) -> tuple[np.ndarray, np.ndarray]:
     """One negotiation per first proposer: the utilities of the deals and their rounds."""
-    points, rounds = [], []
-    for first in scenario.party_names:
-        model = NegotiationModel(
-            scenario,
-            replications=1,
-            seed=0,
-            max_rounds=max_rounds,
-            first_proposer=first,
-            protocol=protocol,
-            record=False,
-        ).run(progress=False)
-        if model.status[0] == 1:
-            points.append(model.deal_utility[0])
-            rounds.append(model.end_round[0])
-    return np.array(points).reshape(-1, len(scenario.parties)), np.array(rounds)
+    model = NegotiationModel(
+        scenario,
+        replications=len(scenario.parties),
+        seed=0,
+        max_rounds=max_rounds,
+        first_proposer=scenario.party_names,
+        protocol=protocol,
+        record=False,
+    ).run(progress=False)
+    agreed = model.status == 1
+    return model.deal_utility[agreed], model.end_round[agreed]
 
 
 _FRONTIERS: dict[int, np.ndarray] = {}

@@ -31,7 +31,7 @@ from negsim.utility import gather, max_over_options
 
 _BISECTION_STEPS = 6
 _SWEEPS = 3  # weighted Lagrangian sweeps; the first uses equal weights
-_SWAP_PASSES = 3
+_SWAP_PASSES = 6
 _STEP_SIZE = 8.0  # multiplicative-weights step, per unit of margin
 _SECONDARY = 1e-3  # weight of the mean margin beside the smallest one
 _FORBIDDEN = np.float32(-1e9)
@@ -237,7 +237,9 @@ def improve_by_swaps(
         need: the proposer's utility floor per row, shape (n,).
     """
     active = np.arange(offers.shape[0])
+    # The tie-breaking sum of margins after a swap is `scale * (summed + sum of shifts)`.
     summed = others.sum(axis=0)
+    summed *= scale[:, None, None]
     for _ in range(_SWAP_PASSES):
         moved = _swap_once(offers[active], own, others, summed, thresholds, scale, need)
         if moved is None:
@@ -263,13 +265,12 @@ def _swap_once(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The best single swap per row: (which rows improve, their issue, their new option).
 
-    `summed` is the sum of the others' tables. Forbidden options are worth `_FORBIDDEN` to the
-    proposer, so no swap to one keeps its floor.
+    `summed` is the sum of the others' tables times `scale`. Forbidden options are worth
+    `_FORBIDDEN` to the proposer, so no swap to one keeps its floor.
     """
     n_options = own.shape[-1]
     rows = np.arange(offers.shape[0])
     own_now = gather(own, offers)
-    own_change = own - own_now[..., None]  # (n, I, K)
     slack = (own_now.sum(axis=-1, dtype=np.float64) - need).astype(np.float32)
     held = gather_each(others, offers)  # (Q, n, I)
     margin = held.sum(axis=-1) - thresholds  # (Q, n)
@@ -278,13 +279,13 @@ def _swap_once(
     score = others[0] + shift[0, :, :, None]
     for q in range(1, others.shape[0]):
         np.minimum(score, others[q] + shift[q, :, :, None], out=score)
-    total = summed + shift.sum(axis=0)[..., None]
-    total *= scale[:, None, None]
-    score += total
+    score += summed
+    score += (scale[:, None] * shift.sum(axis=0))[..., None]
+    # Swaps that take the proposer below its floor are out.
+    np.copyto(score, -np.inf, where=own < (own_now - slack[:, None])[..., None])
     short = slack < 0
-    np.copyto(score, -np.inf, where=own_change < -slack[:, None, None])
     if short.any():
-        score[short] = own_change[short]
+        score[short] = own[short] - own_now[short][..., None]
     flat_score = score.reshape(score.shape[0], -1)
     flat = flat_score.argmax(axis=-1)
     top = flat_score[rows, flat]

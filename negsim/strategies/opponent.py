@@ -45,7 +45,6 @@ class FrequencyModel:
         n_parties: number of modelled parties P.
         replications: number of replications R.
         option_mask: True where an option exists, shape (I, K).
-        pooled: True for the parties whose estimates are summed in `pooled_estimate`.
     """
 
     def __init__(
@@ -53,12 +52,10 @@ class FrequencyModel:
         n_parties: int,
         replications: int,
         option_mask: np.ndarray,
-        pooled: np.ndarray | None = None,
     ) -> None:
         n_issues, n_options = option_mask.shape
         self.option_mask = option_mask.astype(np.float32)
         self.kernel = neighbour_kernel(option_mask).astype(np.float32)
-        self.pooled = np.ones(n_parties, dtype=bool) if pooled is None else pooled
         self.counts = np.zeros((n_parties, replications, n_issues, n_options), dtype=np.float32)
         self.top = np.zeros((n_parties, replications, n_issues), dtype=np.float32)  # max count
         self.kept = np.zeros((n_parties, replications, n_issues), dtype=np.float32)
@@ -66,7 +63,6 @@ class FrequencyModel:
         self.estimates = np.empty_like(self.counts)
         for party in range(n_parties):
             self.estimates[party] = self._estimate(party, np.arange(replications))
-        self.pooled_estimate = self.estimates[self.pooled].sum(axis=0)
         self._issue = np.arange(n_issues)[None, :]
 
     def observe_offers(self, party: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> None:
@@ -110,7 +106,4 @@ class FrequencyModel:
         return weights[..., None] * values * self.option_mask
 
     def _refresh(self, party: int, rows: np.ndarray) -> None:
-        fresh = self._estimate(party, rows)
-        if self.pooled[party]:
-            self.pooled_estimate[rows] += fresh - self.estimates[party, rows]
-        self.estimates[party, rows] = fresh
+        self.estimates[party, rows] = self._estimate(party, rows)

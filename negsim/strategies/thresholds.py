@@ -3,8 +3,9 @@
 An acceptance says the offer cleared the answering party's current threshold; a rejection that
 names no red line says it did not. Thresholds are read in the scale of the party's estimated
 table (the frequency model of `opponent.py`); offers are kept as option indices and re-valued
-with the current estimate whenever they are needed, so evidence and estimate stay in one scale
-as the estimate sharpens. Per party and replication the model keeps:
+with the current estimate whenever a threshold is needed, so evidence and estimate stay in one
+scale as the estimate sharpens (which evidence to keep is judged by its value when it came).
+Per party and replication the model keeps:
 
 - the strongest recent rejection: the rejected offer worth most to the party by its estimate
   (the threshold lies above it). Thresholds fall as time passes, so a rejection older than one
@@ -46,6 +47,8 @@ class ThresholdModel:
         self.memory = memory
         self.accepted = np.zeros((*shape, n_issues), dtype=np.int64)
         self.rejected = np.zeros((*shape, n_issues), dtype=np.int64)
+        self.accepted_value = np.zeros(shape)  # as estimated when it was kept
+        self.rejected_value = np.zeros(shape)
         self.accepted_round = np.full(shape, -1, dtype=np.int32)
         self.rejected_round = np.full(shape, -1, dtype=np.int32)
 
@@ -68,16 +71,23 @@ class ThresholdModel:
         A rejection that names a red line says nothing about the threshold (the option is
         closed for everyone instead), so it is not recorded.
         """
-        for kept, when, mine, stronger in (
-            (self.accepted, self.accepted_round, accepted, np.less_equal),
-            (self.rejected, self.rejected_round, ~accepted & ~named_red_line, np.greater_equal),
+        value = _values_at(estimate, rows, offers)
+        for kept, worth, when, mine, stronger in (
+            (self.accepted, self.accepted_value, self.accepted_round, accepted, np.less_equal),
+            (
+                self.rejected,
+                self.rejected_value,
+                self.rejected_round,
+                ~accepted & ~named_red_line,
+                np.greater_equal,
+            ),
         ):
-            who, new = rows[mine], offers[mine]
+            who = rows[mine]
             old = when[party, who]
-            value = _values_at(estimate, who, new)
-            held = _values_at(estimate, who, kept[party, who])
-            take = (old < 0) | (round_ - old >= self.memory) | stronger(value, held)
-            kept[party, who[take]] = new[take]
+            take = (old < 0) | (round_ - old >= self.memory)
+            take |= stronger(value[mine], worth[party, who])
+            kept[party, who[take]] = offers[mine][take]
+            worth[party, who[take]] = value[mine][take]
             when[party, who[take]] = round_
 
     def thresholds(self, parties: np.ndarray, rows: np.ndarray, tables: np.ndarray) -> np.ndarray:
