@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from negsim.analysis import analyse
 from negsim.model import NegotiationModel, Outcome
 from negsim.scenario import load_scenario, parse_scenario
 from tests.builders import random_scenario_data
@@ -27,22 +25,37 @@ def test_flagship_at_its_stated_numbers_all_boulware_finds_its_deal() -> None:
     assert (model.deal_utility[agreed] >= scenario.reservations - 1e-9).all()
 
 
-@pytest.mark.parametrize("seed", [1, 3, 5])
-def test_a_narrow_zone_is_found_whoever_opens(seed: int) -> None:
-    """Reservations 0.1 below the Nash point's utilities leave a zone of well under 1% of the
-    outcomes; every opener reaches it, and the deal clears every reservation."""
-    data = random_scenario_data(
-        seed, n_parties=4, n_issues=8, min_options=3, max_options=4, strategies=[BOULWARE]
-    )
-    nash = analyse(parse_scenario(data)).nash.utilities
-    for p, name in enumerate(data["parties"]):
-        data["parties"][name]["reservation"] = round(float(nash[p]) - 0.1, 3)
-    scenario = parse_scenario(data)
-    assert 0 < analyse(scenario).zopa.share < 0.01
-    model = NegotiationModel(scenario, 4, seed=0, first_proposer=scenario.party_names)
-    model.run(progress=False)
-    assert (model.status == Outcome.AGREEMENT).all()
-    assert (model.deal_utility >= scenario.reservations - 1e-9).all()
+def _listed_utilities(scenario) -> np.ndarray:
+    """Every party's utility of every outcome, listed by brute force, shape (N, P)."""
+    sizes = scenario.option_mask.sum(axis=1)
+    grids = np.meshgrid(*[np.arange(k) for k in sizes], indexing="ij")
+    outcomes = np.stack([g.reshape(-1) for g in grids], axis=1)
+    tables = scenario.weights[:, :, None] * scenario.values
+    issues = np.arange(outcomes.shape[1])
+    return np.stack([t[issues, outcomes].sum(axis=1) for t in tables], axis=1)
+
+
+def test_narrow_zones_are_found_whoever_opens() -> None:
+    """Ten random four-party domains with reservations 0.1 below the utilities of the fairest
+    outcome (zones of 0.1% to 5% of the outcomes), each opened once by every party: at least
+    nine deals in ten, and every deal clears every reservation."""
+    agreed = total = 0
+    for seed in range(10):
+        data = random_scenario_data(
+            seed, n_parties=4, n_issues=8, min_options=3, max_options=4, strategies=[BOULWARE]
+        )
+        listed = _listed_utilities(parse_scenario(data))
+        fairest = listed[listed.min(axis=1).argmax()]
+        for p, name in enumerate(data["parties"]):
+            data["parties"][name]["reservation"] = round(float(fairest[p]) - 0.1, 3)
+        scenario = parse_scenario(data)
+        assert 0 < (listed >= scenario.reservations).all(axis=1).mean() < 0.05
+        model = NegotiationModel(scenario, 4, seed=0, first_proposer=scenario.party_names)
+        done = model.run(progress=False).status == Outcome.AGREEMENT
+        assert (model.deal_utility[done] >= scenario.reservations - 1e-9).all()
+        agreed += int(done.sum())
+        total += done.size
+    assert agreed / total >= 0.9
 
 
 def test_the_opening_offer_does_not_depend_on_the_others_true_numbers() -> None:
