@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
+TOLERANCE = 1e-9
+"""Utilities closer than this count as equal: a party accepts an offer worth its floor minus
+TOLERANCE, and the analysis (ZOPA, bargaining set, Pareto dominance) draws the same line, so
+an outcome the engine would accept is never outside the zone the analysis reports."""
+
 
 def gather(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """Each row's table entry at its offered option, per issue: shape (n, I).

@@ -3,7 +3,8 @@
 `analyse(scenario)` (or `analyse_tables` on utility tables) gathers everything for the required
 parties, with their reservations as the disagreement point and the red lines of every required
 party excluding outcomes. Red lines act option by option, so the admissible outcomes form a
-product space whose size is known exactly.
+product space whose size is known exactly. Utilities are compared as the engine compares them:
+"at least the reservation" and Pareto dominance allow `negsim.utility.TOLERANCE` (1e-9).
 
 Exact method (admissible outcomes <= `limit`, 10^6 by default): list every admissible outcome,
 take the Pareto frontier (`pareto_frontier`), count the ZOPA, and choose the solutions on the
@@ -46,10 +47,12 @@ approximate, 4 parties x 30 issues x 5 options (9.3e20 outcomes), 4.5 s at cap 5
 frontier of 7,709 points and bound 0.42 (time grows as cap squared).
 
 Flagship `ukraine_2025` (12 issues, 12,582,912 outcomes): the red lines leave 663,552
-admissible ones, under the limit, so `analyse` is exact by default (0.9-1.5 s): frontier 1,868
-points, bargaining set 628, ZOPA 57,566 outcomes (0.457%). Forced, the approximate method
-(0.15 s) finds the same frontier and solutions with error bound 0, and a ZOPA share of 0.462%
-[0.422%, 0.506%].
+admissible ones, under the limit, so `analyse` is exact by default (0.9-1.8 s): frontier 1,824
+points, bargaining set 620, ZOPA 58,005 outcomes (0.461%). Forced, the approximate method
+(0.15-0.2 s) finds the same frontier and solutions with error bound 0, and a ZOPA share of 0.468%
+[0.428%, 0.512%]. Its weights and values have two or three decimals, so sums tie often: without
+the tolerance, rounding (0.229 against 0.229 - 2.8e-17) put 44 more points on the frontier and
+left 439 outcomes worth exactly a reservation out of the ZOPA.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ from negsim.analysis.solutions import (
     welfare_score,
 )
 from negsim.analysis.zopa import Zopa, estimate_zopa, zopa
+from negsim.utility import TOLERANCE
 
 if TYPE_CHECKING:
     from negsim.scenario import Scenario
@@ -191,7 +195,7 @@ def analyse(
     >>> from negsim.scenario import load_scenario
     >>> result = analyse(load_scenario("ukraine_2025"), method="approximate")
     >>> result.parties, len(result.frontier_outcomes), result.frontier_error
-    (('us', 'russia', 'ukraine', 'europe'), 1868, 0.0)
+    (('us', 'russia', 'ukraine', 'europe'), 1824, 0.0)
     >>> result.nash.utilities.round(4).tolist()
     [0.765, 0.6235, 0.549, 0.5565]
     """
@@ -269,7 +273,7 @@ def analyse_tables(
         counted = zopa(utilities, d, total=total)
         front = pareto_frontier(utilities)
         outcomes, utilities = outcomes[front], utilities[front]
-        rational = (utilities >= d).all(axis=1)
+        rational = (utilities >= d - TOLERANCE).all(axis=1)
         bargaining = (outcomes[rational], utilities[rational], 0.0)
         found = _Found("exact", outcomes, utilities, 0.0, *bargaining, counted)
     else:
@@ -339,7 +343,7 @@ def _frontier_of(
     outcomes = np.unique(outcomes.reshape(-1, tables.shape[1]), axis=0)
     utilities = outcome_utilities(tables, outcomes)
     if floor is not None:
-        keep = (utilities >= floor).all(axis=1)
+        keep = (utilities >= floor - TOLERANCE).all(axis=1)
         outcomes, utilities = outcomes[keep], utilities[keep]
     front = pareto_frontier(utilities)
     return outcomes[front], utilities[front]
@@ -387,7 +391,7 @@ def deal_quality(
             utilities[rows] += tables[rows, :, issue, deals[rows, issue]]
     reference = np.asarray(frontier_points, dtype=float).reshape(-1, n_parties)
     if reservations is not None:
-        rational = (reference >= np.asarray(reservations, dtype=float)).all(axis=1)
+        rational = (reference >= np.asarray(reservations, dtype=float) - TOLERANCE).all(axis=1)
         if rational.any():
             reference = reference[rational]
     to_pareto = np.full(len(deals), np.nan)

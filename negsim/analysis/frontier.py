@@ -1,8 +1,12 @@
 """Pareto frontiers in utility space: exact, by distance, and built issue by issue.
 
-Utilities are maximised. A point is on the frontier unless another point is at least as good for
-every party and better for one (weakly dominated points are removed); of identical points the one
-with the lowest index is kept.
+Utilities are maximised, and compared as the engine compares them (`negsim.utility.TOLERANCE`,
+1e-9: an offer worth its floor minus that much is accepted). A point is on the frontier unless
+another point dominates it: is at least as good for every party and better for one (weakly
+dominated points are removed), or is within the tolerance of it for every party, better by more
+than the tolerance for one and better in total (the total keeps near-ties from cycling). Of
+points equal within 1e-12 for every party only the first (lowest index) is kept, so the rounding
+of sums such as 0.1 + 0.2 never makes two frontier points of one.
 
 - `pareto_frontier` is exact on any set of points: a sort and a running maximum for two parties;
   for more, a cheap pass removes every point dominated by a few maximisers of weighted sums, then
@@ -19,12 +23,16 @@ with the lowest index is kept.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import combinations
 from math import comb
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from negsim.utility import TOLERANCE
+
+SAME = 1e-12  # points this close for every party are one point
 _PIVOT_SEED = 20250424  # fixed: the pivot weights are part of the algorithm, not a random input
 _PIVOTS = 32
 _BLOCK = 512
@@ -54,13 +62,26 @@ def pareto_frontier(utilities: ArrayLike) -> np.ndarray:
         utilities: one row per outcome, one column per party, shape (N, P).
 
     Returns:
-        Row indices of the frontier, shape (F,); weakly dominated points are left out, and of
-        identical points only the first.
+        Row indices of the frontier, shape (F,); dominated points (see the module docstring)
+        are left out, and of points equal within 1e-12 only the first.
 
     >>> pareto_frontier([[0.2, 0.8], [0.5, 0.5], [0.4, 0.4], [0.5, 0.5], [0.5, 0.1]]).tolist()
     [0, 1]
+    >>> pareto_frontier([[0.5, 0.3], [0.5 - 1e-13, 0.3 + 1e-13]]).tolist()  # one point
+    [0]
+    >>> pareto_frontier([[0.5, 0.3], [0.5 - 1e-10, 0.9]]).tolist()  # a tie for the first party
+    [1]
     """
     points = as_points(utilities)
+    return settle(points, exact_frontier(points))
+
+
+def exact_frontier(points: np.ndarray) -> np.ndarray:
+    """Indices of the points no other point weakly dominates exactly (no tolerance), in order.
+
+    Of identical points only the first is kept. This relation is transitive, which lets
+    `issue_wise_frontier` prune partial sums with it; `settle` then applies the tolerance.
+    """
     n, p = points.shape
     if n == 0 or p == 0:
         return np.zeros(min(n, 1), dtype=np.int64)
@@ -69,6 +90,76 @@ def pareto_frontier(utilities: ArrayLike) -> np.ndarray:
     if p == 2:
         return _frontier_2d(points)
     return _frontier_sweep(points)
+
+
+def settle(points: np.ndarray, front: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+    """The exact frontier `front` (increasing indices into `points`) under the tolerance.
+
+    Drops every point another point of `front` dominates within the tolerance (a point
+    dominating it that is not in `front` is beaten by one that is), then every point with an
+    earlier one within 1e-12 for every party. With `groups` (one integer per point), points are
+    compared only within their group: `front` is then the union of the groups' exact frontiers.
+    """
+    if len(front) < 2:
+        return front
+    u = points[front]
+    group = None if groups is None else np.asarray(groups)[front]
+    total = u.sum(axis=1)
+    dominated = np.zeros(len(front), dtype=bool)
+    # Such a point v is below u by at most the tolerance on some axis (or it would dominate u
+    # exactly): only pairs that close on some axis need a look.
+    for axis in range(u.shape[1]):
+        for upper, lower in close_pairs(u[:, axis], TOLERANCE, True, group):
+            v, w = u[lower], u[upper]
+            beats = (v >= w - TOLERANCE).all(axis=1) & (v > w + TOLERANCE).any(axis=1)
+            beats &= total[lower] > total[upper]
+            dominated[upper[beats]] = True
+    front, u = front[~dominated], u[~dominated]
+    group = None if group is None else group[~dominated]
+    repeated = np.zeros(len(front), dtype=bool)
+    for later, other in close_pairs(u[:, 0], SAME, False, group):
+        same = (np.abs(u[later] - u[other]) <= SAME).all(axis=1) & (other < later)
+        repeated[later[same]] = True
+    return front[~repeated]
+
+
+def close_pairs(
+    values: np.ndarray,
+    width: float,
+    strictly_below: bool,
+    groups: np.ndarray | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Position pairs (i, j), i != j, in the same group, with values[j] in
+    [values[i] - width, values[i]) when `strictly_below`, else within `width` of values[i].
+
+    Yields them in blocks of about `_CELLS` pairs, as two index arrays. Groups and values are
+    combined into one integer key (the group, then the value's rank), so values keep every bit.
+    """
+    values = np.asarray(values, dtype=float)
+    ranked = np.sort(values)
+    at = np.searchsorted(ranked, values, side="left")
+    low = np.searchsorted(ranked, values - width, side="left")
+    high = at if strictly_below else np.searchsorted(ranked, values + width, side="right")
+    if groups is not None:
+        shift = np.asarray(groups, dtype=np.int64) * (len(values) + 1)
+        at, low, high = at + shift, low + shift, high + shift
+    order = np.argsort(at, kind="stable")
+    keys = at[order]
+    low = np.searchsorted(keys, low, side="left")
+    high = np.searchsorted(keys, high, side="left")
+    counts = high - low
+    ends = np.cumsum(counts)
+    start = 0
+    while start < len(values):
+        done = int(ends[start - 1]) if start else 0
+        stop = max(int(np.searchsorted(ends, done + _CELLS, side="right")), start + 1)
+        block = counts[start:stop]
+        first = np.repeat(np.arange(start, stop), block)
+        offset = np.arange(first.size) - np.repeat(np.cumsum(block) - block, block)
+        second = order[low[first] + offset]
+        keep = second != first
+        yield first[keep], second[keep]
+        start = stop
 
 
 def _frontier_2d(points: np.ndarray) -> np.ndarray:
@@ -278,10 +369,11 @@ def issue_wise_frontier(
     for every party (the additive ε-indicator). Outcomes come out in lexicographic order and,
     when exact, are the same representatives `pareto_frontier` keeps over the enumeration.
 
-    With a `floor` (the reservations) only outcomes worth at least the floor to every party are
-    kept, and partial sums that cannot reach it even with the best options of the issues left
-    are dropped on the way: the result is then the frontier of the individually rational
-    outcomes (the bargaining set), usually far smaller and so more often exact.
+    With a `floor` (the reservations) only outcomes worth at least the floor to every party
+    (less the tolerance, as for the ZOPA) are kept, and partial sums that cannot reach it even
+    with the best options of the issues left are dropped on the way: the result is then the
+    frontier of the individually rational outcomes (the bargaining set), usually far smaller
+    and so more often exact.
 
     Args:
         tables: w_i·v_i(k) per party, shape (P, I, K).
@@ -315,23 +407,25 @@ def issue_wise_frontier(
     for issue in range(n_issues):
         options = np.flatnonzero(allowed[issue])
         gains = tables[:, issue, options].T
-        best = pareto_frontier(gains)
+        best = exact_frontier(gains)
         options, gains = options[best], gains[best]
         sums = (sums[:, None, :] + gains[None, :, :]).reshape(-1, n_parties)
         outcomes = np.hstack(
             [np.repeat(outcomes, len(options), axis=0), np.tile(options, len(outcomes))[:, None]]
         )
         if floor is not None:
-            last = issue == n_issues - 1  # exact test at the end; slack for rounding before
-            reach = sums >= floor if last else sums + best_left[issue] >= floor - 1e-9
+            last = issue == n_issues - 1  # the ZOPA's test at the end; slack for rounding before
+            low = floor - TOLERANCE
+            reach = sums >= low if last else sums + best_left[issue] >= low - TOLERANCE
             viable = np.flatnonzero(reach.all(axis=1))
             outcomes, sums = outcomes[viable], sums[viable]
-        keep = pareto_frontier(sums)
+        keep = exact_frontier(sums)  # exact dominance is transitive: safe to prune partial sums
         if len(keep) > cap:
             kept, loss = thin_frontier(sums[keep], cap)
             keep, delta = keep[kept], delta + loss
         outcomes, sums = outcomes[keep], sums[keep]
-    return outcomes, sums, delta
+    keep = settle(sums, np.arange(len(sums)))
+    return outcomes[keep], sums[keep], delta
 
 
 def simplex_grid(n_parties: int, size: int) -> np.ndarray:

@@ -1,14 +1,16 @@
 """Bargaining solutions over a finite set of outcomes, with the reservations as disagreement point.
 
 Every solution is chosen among the individually rational outcomes (worth at least its reservation
-to every party) on the Pareto frontier; with none, there is no solution (None). With d the
-reservations and u an outcome's utilities:
+to every party, up to `negsim.utility.TOLERANCE` as for acceptance) on the Pareto frontier; with
+none, there is no solution (None). With d the reservations and u an outcome's utilities:
 
 - Nash: maximise the product Π_i (u_i - d_i).
 - Kalai-Smorodinsky: maximise min_i (u_i - d_i) / (ideal_i - d_i), ideal_i the best u_i over the
   individually rational outcomes.
 - Egalitarian: maximise min_i (u_i - d_i).
 - Maximum welfare: maximise Σ_i u_i.
+
+A gain within the tolerance below 0 counts as 0.
 
 Ties (scores equal to a relative 1e-12) go to the lowest row index, so results are reproducible.
 `local_search` improves a solution by changing one issue at a time, for spaces too large to list.
@@ -24,6 +26,7 @@ from numpy.typing import ArrayLike
 
 from negsim.analysis.frontier import as_points, pareto_frontier
 from negsim.analysis.outcomes import outcome_utilities
+from negsim.utility import TOLERANCE
 
 Score = Callable[[np.ndarray, np.ndarray], np.ndarray]
 _TIE = 1e-12
@@ -87,11 +90,12 @@ def _bargaining_set(
     utilities: np.ndarray, reservations: np.ndarray, frontier: ArrayLike | None
 ) -> np.ndarray:
     """Rows that are individually rational and on the frontier, in increasing order."""
+    floor = reservations - TOLERANCE
     if frontier is None:
-        rational = np.flatnonzero((utilities >= reservations).all(axis=1))
+        rational = np.flatnonzero((utilities >= floor).all(axis=1))
         return rational[pareto_frontier(utilities[rational])]
     rows = np.sort(np.asarray(frontier, dtype=np.int64))
-    return rows[(utilities[rows] >= reservations).all(axis=1)]
+    return rows[(utilities[rows] >= floor).all(axis=1)]
 
 
 def _best(scores: np.ndarray) -> int:
@@ -133,7 +137,7 @@ def solve(
     chosen = points[candidates]
     if isinstance(score, str):
         score = _named_score(score, chosen, d)
-    best = candidates[_best(score(chosen - d, chosen))]
+    best = candidates[_best(score(np.maximum(chosen - d, 0.0), chosen))]
     return Solution(outcome=rows[best].copy(), utilities=points[best].copy(), index=int(best))
 
 
@@ -248,7 +252,7 @@ def local_search(
     pairs = np.hstack([singles[first[apart]], singles[second[apart]]])  # (i, a, j, b) rows
     current = np.asarray(start, dtype=np.int64).copy()
     u = outcome_utilities(tables, current[None])
-    value = score(u - d, u)[0]
+    value = score(np.maximum(u - d, 0.0), u)[0]
     for _ in range(max_moves):
         for changes in (singles, pairs):
             moves = np.repeat(current[None], len(changes), axis=0)
@@ -256,7 +260,8 @@ def local_search(
             for column in range(0, changes.shape[1], 2):
                 moves[rows, changes[:, column]] = changes[:, column + 1]
             u = outcome_utilities(tables, moves)
-            scores = np.where((u >= d).all(axis=1), score(u - d, u), -np.inf)
+            rational = (u >= d - TOLERANCE).all(axis=1)
+            scores = np.where(rational, score(np.maximum(u - d, 0.0), u), -np.inf)
             best = _best(scores) if len(scores) else 0
             if len(scores) and scores[best] > value + _TIE * max(abs(value), 1e-300):
                 current, value = moves[best], scores[best]

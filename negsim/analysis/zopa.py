@@ -1,7 +1,10 @@
 """Zone of possible agreement: the admissible outcomes every party values at least its reservation.
 
-Counted exactly over a listed outcome space (`zopa`), or estimated by uniform Monte-Carlo
-sampling of the whole outcome space with a 95% Wilson interval on its share (`estimate_zopa`).
+"At least" as the engine's acceptance rule has it: up to `negsim.utility.TOLERANCE` (1e-9), so an
+outcome worth 0.49999999999999994 (0.7 - 0.2 in floating point) against a reservation of 0.5 is in
+the ZOPA, as a party with that reservation would accept it. Counted exactly over a listed outcome
+space (`zopa`), or estimated by uniform Monte-Carlo sampling of the whole outcome space with a 95%
+Wilson interval on its share (`estimate_zopa`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from negsim.analysis.outcomes import (
     outcome_utilities,
     sample_outcomes,
 )
+from negsim.utility import TOLERANCE
 
 _CHUNK = 1 << 16
 
@@ -63,9 +67,11 @@ def zopa(
     >>> z = zopa([[0.5, 0.5], [0.9, 0.1], [0.3, 0.6]], [0.3, 0.3])
     >>> z.exists, z.count, round(z.share, 3)
     (True, 2, 0.667)
+    >>> zopa([[0.7 - 0.2]], [0.5]).exists  # 0.49999999999999994: a tie, as for acceptance
+    True
     """
     points = as_points(utilities)
-    inside = (points >= np.asarray(reservations, dtype=float)).all(axis=1)
+    inside = (points >= np.asarray(reservations, dtype=float) - TOLERANCE).all(axis=1)
     if admissible is not None:
         inside &= np.asarray(admissible, dtype=bool)
     count = int(inside.sum())
@@ -104,7 +110,7 @@ def estimate_zopa(
     rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng or 0)
     mask = np.asarray(option_mask, dtype=bool)
     allowed = allowed_options(mask, forbidden)
-    d = np.asarray(reservations, dtype=float)
+    d = np.asarray(reservations, dtype=float) - TOLERANCE
     hits = 0
     for start in range(0, samples, _CHUNK):
         drawn = sample_outcomes(mask, min(_CHUNK, samples - start), rng)

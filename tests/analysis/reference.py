@@ -9,20 +9,32 @@ import numpy as np
 from negsim.analysis.bargaining import utility_tables
 from negsim.analysis.outcomes import enumerate_outcomes, outcome_utilities
 from negsim.scenario import Scenario, parse_scenario
+from negsim.utility import TOLERANCE
 from tests.builders import random_scenario_data
 
 
 def brute_frontier(utilities: np.ndarray) -> np.ndarray:
-    """Rows no other row weakly dominates (identical rows: the first), by all pairs."""
+    """Rows no other row dominates, exactly or within the tolerance, by all pairs; then of rows
+    equal within 1e-12, the first.
+
+    Exactly: at least as good on every axis and better on one (identical rows: the first).
+    Within the tolerance: no worse than TOLERANCE on any axis, better by more than TOLERANCE on
+    one, and a larger sum.
+    """
     u = np.asarray(utilities, dtype=float)
+    before = np.arange(len(u))
     keep = []
     for i in range(len(u)):
         covers = (u >= u[i]).all(axis=1)
         better = covers & (u > u[i]).any(axis=1)
-        same_before = covers & (u == u[i]).all(axis=1) & (np.arange(len(u)) < i)
-        if not (better | same_before).any():
+        same_before = covers & (u == u[i]).all(axis=1) & (before < i)
+        near = (u >= u[i] - TOLERANCE).all(axis=1) & (u > u[i] + TOLERANCE).any(axis=1)
+        near &= u.sum(axis=1) > u[i].sum()
+        if not (better | same_before | near).any():
             keep.append(i)
-    return np.array(keep, dtype=np.int64)
+    kept = np.array(keep, dtype=np.int64)
+    same = [any((np.abs(u[j] - u[i]) <= 1e-12).all() for j in kept if j < i) for i in kept]
+    return kept[~np.array(same, dtype=bool)] if len(kept) else kept
 
 
 def brute_outcomes(n_options: list[int]) -> np.ndarray:
