@@ -120,7 +120,24 @@ def display_table(table: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     for column in table.columns:
         if column.startswith(("share_", "mean_")) and column != "share_agreement":  # = probability
             out[column.replace("_", " ")] = table[column]
+    estimated = _estimated(table)
+    if estimated.any():  # say so: the distance to the frontier is a lower bound, to Nash a guess
+        words = {"mean_distance_to_pareto": "at least", "mean_distance_to_nash": "≈"}
+        for column, word in words.items():
+            if column in table:
+                out[column.replace("_", " ")] = [
+                    "" if pd.isna(v) else f"{word} {v:.3f}" if guess else f"{v:.3f}"
+                    for v, guess in zip(table[column], estimated, strict=True)
+                ]
     return out
+
+
+def _estimated(table: pd.DataFrame) -> pd.Series:
+    """Per job, whether its deal-quality figures are estimates (False: exact, or not known)."""
+    if "distance_to_pareto_exact" not in table:
+        return pd.Series(False, index=table.index)
+    flags = table["distance_to_pareto_exact"]
+    return flags.map(lambda v: v is not None and not pd.isna(v) and not v)
 
 
 def _html_table(frame: pd.DataFrame, left: bool = False) -> str:
@@ -187,6 +204,12 @@ def report_html(
     else:
         parts.append("<p>No figure.</p>")
     parts += ["<h2>Sweep table</h2>", _html_table(display_table(table, keys))]
+    if _estimated(table).any():
+        parts.append(
+            "<p>Deal quality: where a job's outcomes are too many to list for every deal, the mean "
+            "distance to the Pareto frontier is a lower bound (&ldquo;at least&rdquo;) and the "
+            "distance to the Nash point an estimate (&ldquo;&asymp;&rdquo;).</p>"
+        )
     parts += [
         "<h2>Reproduce</h2>",
         "<p>The sweep's command: run again, it resumes here (finished jobs are skipped). "

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from negsim.analysis.intervals import wilson_interval
+from negsim.analysis.replication_quality import deal_options, quality_is_exact
 from negsim.scenario import Scenario
 
 
@@ -24,7 +25,10 @@ def summarize(results: pd.DataFrame, scenario: Scenario, top: int = 5) -> dict[s
 
     Returns a JSON-ready mapping: agreement probability and its 95% Wilson interval, outcome
     shares (agreement, walkaway by each party, timeout), mean rounds to agreement, mean utility
-    per party (no deal counts as the reservation value) and the `top` most frequent deals.
+    per party (no deal counts as the reservation value), the deals' mean distances to the Pareto
+    frontier and the Nash point with whether they are exact (`distance_to_pareto_exact`,
+    `distance_to_nash_exact`: when False, the first is a lower bound and the second an estimate;
+    see `negsim.analysis.replication_quality`) and the `top` most frequent deals.
     """
     n = len(results)
     agreed = results["outcome"] == "agreement"
@@ -48,6 +52,7 @@ def summarize(results: pd.DataFrame, scenario: Scenario, top: int = 5) -> dict[s
                     "deal": dict(zip(scenario.issue_names, options, strict=True)),
                 }
             )
+    exact = _distances_exact(results, scenario, agreed) if "distance_to_pareto" in results else None
     return {
         "scenario": scenario.name,
         "replications": n,
@@ -61,9 +66,11 @@ def summarize(results: pd.DataFrame, scenario: Scenario, top: int = 5) -> dict[s
         "mean_distance_to_pareto": _mean(results.loc[agreed, "distance_to_pareto"])
         if "distance_to_pareto" in results
         else None,
+        "distance_to_pareto_exact": exact,
         "mean_distance_to_nash": _mean(results.loc[agreed, "distance_to_nash"])
         if "distance_to_nash" in results
         else None,
+        "distance_to_nash_exact": exact,
         "mean_utility_in_agreements": {
             p: _mean(results.loc[agreed, f"utility_{p}"]) for p in scenario.party_names
         },
@@ -73,6 +80,46 @@ def summarize(results: pd.DataFrame, scenario: Scenario, top: int = 5) -> dict[s
 
 def _mean(series: pd.Series) -> float | None:
     return float(series.mean()) if len(series) else None
+
+
+def _distances_exact(results: pd.DataFrame, scenario: Scenario, agreed: pd.Series) -> bool:
+    """Whether every agreement's distances are exact: per row when the results say, else as the
+    model measures them (exact when the admissible outcomes can be listed for every deal)."""
+    if "distance_to_pareto_exact" in results:
+        return bool(results.loc[agreed, "distance_to_pareto_exact"].all())
+    return quality_is_exact(deal_options(scenario))
+
+
+def deal_quality_text(summary: dict[str, Any]) -> str | None:
+    """The report's lines on deal quality, saying "at least" where the figure is a lower bound.
+
+    >>> quality = {"mean_distance_to_pareto": 0.063, "distance_to_pareto_exact": True,
+    ...            "mean_distance_to_nash": 0.2, "distance_to_nash_exact": True}
+    >>> deal_quality_text(quality)
+    'deal quality: mean distance to the Pareto frontier 0.063, to the Nash point 0.200 (exact)'
+    >>> quality.update(distance_to_pareto_exact=False, distance_to_nash_exact=False)
+    >>> print(deal_quality_text(quality))
+    deal quality: mean distance to the Pareto frontier at least 0.063, to the Nash point about 0.200
+      (too many outcomes to list for every deal: a lower bound and an estimate)
+    """
+    to_pareto = summary.get("mean_distance_to_pareto")
+    if to_pareto is None:
+        return None
+    to_nash = summary.get("mean_distance_to_nash")
+    pareto_exact = summary.get("distance_to_pareto_exact", False)
+    nash_exact = summary.get("distance_to_nash_exact", False)
+    nash = (
+        "n/a (no outcome gives every party more than its reservation)"
+        if to_nash is None or math.isnan(to_nash)
+        else f"{'' if nash_exact else 'about '}{to_nash:.3f}"
+    )
+    text = (
+        f"deal quality: mean distance to the Pareto frontier "
+        f"{'' if pareto_exact else 'at least '}{to_pareto:.3f}, to the Nash point {nash}"
+    )
+    if pareto_exact and nash_exact:
+        return text + " (exact)"
+    return text + "\n  (too many outcomes to list for every deal: a lower bound and an estimate)"
 
 
 def format_report(summary: dict[str, Any], scenario: Scenario) -> str:
@@ -93,12 +140,9 @@ def format_report(summary: dict[str, Any], scenario: Scenario) -> str:
     lines.append(
         "mean rounds to agreement: " + ("n/a (no agreement)" if rounds is None else f"{rounds:.1f}")
     )
-    if summary.get("mean_distance_to_pareto") is not None:
-        lines.append(
-            f"deal quality: mean distance to the Pareto frontier "
-            f"{summary['mean_distance_to_pareto']:.3f}, to the Nash point "
-            f"{summary['mean_distance_to_nash']:.3f}"
-        )
+    quality = deal_quality_text(summary)
+    if quality is not None:
+        lines.append(quality)
     lines += ["", "mean utility (a replication without a deal counts the reservation value)"]
     for party in scenario.parties:
         lines.append(f"  {party.name:<{width}}{summary['mean_utility'][party.name]:6.3f}")

@@ -128,6 +128,7 @@ def job_row(job_dir: Path, info: SweepInfo) -> dict[str, Any]:
     row["mean_rounds"] = summary.get("mean_rounds", math.nan)
     row["mean_distance_to_pareto"] = summary.get("mean_distance_to_pareto", math.nan)
     row["mean_distance_to_nash"] = summary.get("mean_distance_to_nash", math.nan)
+    row["distance_to_pareto_exact"] = summary.get("distance_to_pareto_exact")  # False: a bound
     stated = summary.get("stated_numbers") or {}
     row["zopa_share"] = stated.get("zopa_share", math.nan)
     row["mean_rounds_to_agreement"] = summary.get("mean_rounds_to_agreement", math.nan)
