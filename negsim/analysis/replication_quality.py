@@ -16,7 +16,7 @@ default; `quality_is_exact` says so in advance): every deal's outcomes are liste
 outcomes (0.1 ms for two), up to half what the negotiation itself costs on such a scenario, and
 grows with N·P: hence the limit. It depends on the scenario's options alone, never on how many
 deals a call holds, so a replication's figures do not depend on the batch it ran in. Pass
-`exact_limit=10**6` for exact figures off the hot loop (0.07 s a deal on the flagship).
+`exact_limit=10**6` for exact figures off the hot loop (0.06 s a deal on the flagship).
 
 Above the limit, without listing, from a few reference outcomes per deal: the supported Pareto
 outcomes (for a grid of weight vectors over the parties, the outcome maximising the weighted sum
@@ -31,12 +31,12 @@ search from the deal reaches (`improvement_bound`: the best change of one or two
   Nash product: an estimate, neither bound (the true Nash point may lie elsewhere). NaN when none
   (exact: no outcome) gives every party more than its reservation.
 
-Measured on the flagship (663,552 admissible outcomes; the 786 agreements of 1000 replications,
-seed 0): the estimate costs about 50 µs a deal, as the one before it did (which reported the
+Measured on the flagship (663,552 admissible outcomes; the 793 agreements of 1000 replications,
+seed 0): the estimate costs about 40-50 µs a deal, as the one before it did (which reported the
 distance to the nearest reference beating the deal, 0 when none did: neither bound). The exact
-mean distance to the frontier is 0.064 and 79% of the deals are off it; the lower bound averages
-0.006 and is positive for 54% of them. On 120 of them the mean distance to the Nash point is
-0.253 exactly, 0.257 estimated, off by 0.07 a deal on average.
+mean distance to the frontier is 0.067 and 81% of the deals are off it; the lower bound averages
+0.006 and is positive for 56% of them. The mean distance to the Nash point is 0.244 exactly,
+0.231 estimated, and a deal's estimate is off by 0.08 on average.
 
 For deals measured against one set of numbers (a scenario's stated ones), use
 `negsim.analysis.deal_quality` with a `BargainingAnalysis`, which knows the whole frontier; it
