@@ -14,7 +14,7 @@ import numpy as np
 
 from negsim.scenario import Party
 from negsim.strategies.acceptance import accepts
-from negsim.utility import best_utility, crosses, utilities
+from negsim.utility import TOLERANCE, best_utility, crosses, utilities
 
 if TYPE_CHECKING:
     from negsim.model import NegotiationModel
@@ -103,4 +103,4 @@ class PartyAgent(mesa.Agent):
 
         `forbidden` marks options closed by this party's red lines and those others announced.
         """
-        return best_utility(self.table[rows], forbidden) < self.reservation[rows] - 1e-9
+        return best_utility(self.table[rows], forbidden) < self.reservation[rows] - TOLERANCE

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from negsim.analysis.replication_quality import EXACT_LIMIT
 from negsim.model import NegotiationModel
 from negsim.protocols import Protocol
 from negsim.scenario import Scenario
@@ -49,6 +50,7 @@ def run_batches(
     batch_size: int = 10_000,
     progress: bool | None = None,
     protocol: Protocol | str = "alternating",
+    exact_quality: int = EXACT_LIMIT,
 ) -> BatchRun:
     """Run `replications` replications in batches of at most `batch_size`."""
     sizes = [batch_size] * (replications // batch_size)
@@ -69,6 +71,7 @@ def run_batches(
             first_proposer=first_proposer,
             record=batch == 0,
             protocol=protocol,
+            exact_quality=exact_quality,
         )
         model.run(progress=progress if not several else False)
         results = model.results()

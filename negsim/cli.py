@@ -50,6 +50,7 @@ class RunSettings:
     top_deals: int
     batch_size: int
     analysis: bool
+    exact_quality: int
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> RunSettings:
@@ -67,6 +68,7 @@ class RunSettings:
             top_deals=_whole(cfg, "top_deals", 0),
             batch_size=_whole(cfg, "batch_size", 1),
             analysis=bool(_optional_bool(cfg, "analysis")),
+            exact_quality=_whole(cfg, "exact_quality", 0),
         )
 
 
@@ -163,6 +165,7 @@ def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -
         batch_size=settings.batch_size,
         progress=settings.progress,
         protocol=protocol,
+        exact_quality=settings.exact_quality,
     )
     summary = summarize(run.results, scenario, top=settings.top_deals)
     summary.update(

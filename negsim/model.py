@@ -25,7 +25,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from negsim.agents import PartyAgent
-from negsim.analysis.replication_quality import deal_distances
+from negsim.analysis.replication_quality import EXACT_LIMIT, deal_distances, quality_is_exact
 from negsim.draws import Draws, draw_parameters
 from negsim.errors import NegsimError
 from negsim.protocols import Protocol, build_protocol
@@ -33,6 +33,7 @@ from negsim.scenario import Scenario, load_scenario
 from negsim.strategies.offers import Aim, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
+from negsim.utility import TOLERANCE
 
 
 class Outcome(IntEnum):
@@ -65,6 +66,9 @@ class NegotiationModel(mesa.Model):
         protocol: a `Protocol`, or the name of a registered one with default parameters.
         draws: every party's numbers per replication, when drawn elsewhere (a track of a
             split-track negotiation shares its parent's); None draws them from `seed`.
+        exact_quality: each deal's distances to the Pareto frontier and the Nash point are exact
+            when the admissible outcomes number at most this (they are listed for every deal);
+            above it they are a lower bound and an estimate (`replication_quality.py`).
 
     Example:
         >>> model = NegotiationModel("ukraine_2025", replications=100, seed=1)
@@ -83,12 +87,16 @@ class NegotiationModel(mesa.Model):
         record: bool = True,
         protocol: Protocol | str = "alternating",
         draws: Draws | None = None,
+        exact_quality: int = EXACT_LIMIT,
     ) -> None:
         super().__init__(rng=seed)
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
         _check_positive("replications", replications)
         _check_positive("max_rounds", max_rounds)
+        if isinstance(exact_quality, bool) or not isinstance(exact_quality, int | np.integer):
+            raise NegsimError(f"exact_quality: must be a whole number, got {exact_quality!r}")
+        self.exact_quality = int(exact_quality)
         openers = opening_parties(scenario, first_proposer, replications)
         self.scenario = scenario
         self.seed = seed
@@ -306,7 +314,7 @@ class NegotiationModel(mesa.Model):
             if own.any():
                 utility = agent.utility(rows[own], offers[own])
                 crossed = agent.red_lines[np.arange(offers.shape[1]), offers[own]].any(axis=1)
-                floor = agent.reservation[rows[own]] - 1e-9
+                floor = agent.reservation[rows[own]] - TOLERANCE
                 accepted[own, agent.index] = (utility >= floor) & ~crossed
             answering = present & (own_side != agent.index)
             if not answering.any():
@@ -349,7 +357,9 @@ class NegotiationModel(mesa.Model):
             self.deal_utility[rows, agent.index] = np.clip(utility, 0.0, 1.0)
         tables = np.stack([agent.table[rows] for agent in self.parties], axis=1)
         reservations = np.stack([agent.reservation[rows] for agent in self.parties], axis=1)
-        to_pareto, to_nash = deal_distances(tables, self._admissible, deals, reservations)
+        to_pareto, to_nash = deal_distances(
+            tables, self._admissible, deals, reservations, exact_limit=self.exact_quality
+        )
         self.distance_to_pareto[rows] = to_pareto
         self.distance_to_nash[rows] = to_nash
         self._end(rows, Outcome.AGREEMENT)
@@ -433,11 +443,14 @@ class NegotiationModel(mesa.Model):
         for agent in self.parties:
             utility = self.deal_utility[:, agent.index]
             columns[f"utility_{agent.name}"] = np.where(agreed, utility, agent.reservation)
-            cleared = pd.array(utility >= agent.reservation - 1e-9, dtype="boolean")
+            cleared = pd.array(utility >= agent.reservation - TOLERANCE, dtype="boolean")
             cleared[~agreed] = pd.NA
             columns[f"cleared_{agent.name}"] = cleared
             columns[f"reservation_{agent.name}"] = agent.reservation
         columns["distance_to_pareto"] = self.distance_to_pareto
+        columns["distance_to_pareto_exact"] = np.full(
+            self.replications, quality_is_exact(self._admissible, self.exact_quality)
+        )
         columns["distance_to_nash"] = self.distance_to_nash
         columns.update(self.protocol.result_columns(self))
         frame = pd.DataFrame(columns)

@@ -195,3 +195,21 @@ def test_release_frees_arrays_but_keeps_results() -> None:
     pd.testing.assert_frame_equal(model.results(), before)
     assert not hasattr(model, "target_history")
     assert model.opponents is None
+
+
+def test_deal_quality_is_exact_up_to_the_limit_asked_for() -> None:
+    data = random_scenario_data(4, n_parties=3, n_issues=6, min_options=4, max_options=4)
+    scenario = parse_scenario(data)  # 4,096 admissible outcomes: above the default limit
+    runs = {
+        limit: NegotiationModel(scenario, 30, seed=2, exact_quality=limit).run(progress=False)
+        for limit in (2048, 5000)
+    }
+    bound, exact = (runs[k].results() for k in (2048, 5000))
+    assert not bound["distance_to_pareto_exact"].any()
+    assert exact["distance_to_pareto_exact"].all()
+    agreed = exact["outcome"] == "agreement"
+    assert agreed.any()
+    gap = exact.loc[agreed, "distance_to_pareto"] - bound.loc[agreed, "distance_to_pareto"]
+    assert (gap >= -1e-12).all()  # a lower bound never exceeds the exact distance
+    with pytest.raises(NegsimError, match="exact_quality"):
+        NegotiationModel(scenario, 2, exact_quality=1.5)

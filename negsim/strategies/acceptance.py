@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_TOLERANCE = 1e-9
+from negsim.utility import TOLERANCE
 
 
 def accepts(
@@ -29,5 +29,5 @@ def accepts(
     ...         np.array([0.4, 0.4, 0.4]), np.array([False, False, True])).tolist()
     [True, False, False]
     """
-    floor = np.maximum(next_target, reservation) - _TOLERANCE
+    floor = np.maximum(next_target, reservation) - TOLERANCE
     return (utility >= floor) & ~crossed_red_line
