@@ -114,5 +114,5 @@ def test_three_zeuthen_parties_agree(seed: int) -> None:
         reservation_range=(0.1, 0.4),
         strategies=[ZEUTHEN],
     )
-    model = NegotiationModel(parse_scenario(data), replications=1, seed=seed, max_rounds=100)
+    model = NegotiationModel(parse_scenario(data), replications=1, seed=seed, max_rounds=200)
     assert model.run(progress=False).results()["outcome"].iloc[0] == "agreement"
