@@ -196,7 +196,7 @@ def _combined(others: np.ndarray, lam: np.ndarray, forbidden: np.ndarray) -> np.
         combined += others[q] * lam[q].astype(np.float32)[:, None, None]
     # Scale the combination to the proposer's range so one angle grid suits every row.
     combined /= np.maximum(max_over_options(combined).sum(axis=-1), 1e-12)[:, None, None]
-    combined[np.broadcast_to(forbidden, combined.shape)] = _FORBIDDEN
+    np.copyto(combined, _FORBIDDEN, where=forbidden)
     return np.ascontiguousarray(np.moveaxis(combined, -1, 0))
 
 
