@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 
 from negsim.scenario import Party
-from negsim.strategies.acceptance import accepts
+from negsim.strategies.acceptance import accepts, accepts_late
 from negsim.utility import TOLERANCE, best_utility, crosses, utilities
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ class PartyAgent(mesa.Agent):
         self.best = best_utility(table, red_lines)
         self.horizon = horizon
         self.memory: dict[str, np.ndarray] = {}
+        self.best_received = np.full(reservation.shape, -np.inf)  # for `accept_best_after`
         self.strategy.init_memory(self)
 
     @property
@@ -90,12 +91,16 @@ class PartyAgent(mesa.Agent):
         """
         objections = crosses(self.red_lines, offers)
         utility = self.utility(rows, offers)
+        crossed = objections.any(axis=1)
         accepted = accepts(
-            utility,
-            self.strategy.next_target(self, rows, round_),
-            self.reservation[rows],
-            objections.any(axis=1),
+            utility, self.strategy.next_target(self, rows, round_), self.reservation[rows], crossed
         )
+        late = self.model.accept_best_after
+        if late is not None:
+            if self.time(round_) >= late:
+                best = self.best_received[rows]
+                accepted |= accepts_late(utility, best, self.reservation[rows], crossed)
+            self.best_received[rows] = np.maximum(self.best_received[rows], utility)
         return accepted, objections, utility
 
     def cannot_gain(self, rows: np.ndarray, forbidden: np.ndarray) -> np.ndarray:

@@ -51,6 +51,7 @@ def run_batches(
     progress: bool | None = None,
     protocol: Protocol | str = "alternating",
     exact_quality: int = EXACT_LIMIT,
+    accept_best_after: float | None = None,
 ) -> BatchRun:
     """Run `replications` replications in batches of at most `batch_size`."""
     sizes = [batch_size] * (replications // batch_size)
@@ -72,6 +73,7 @@ def run_batches(
             record=batch == 0,
             protocol=protocol,
             exact_quality=exact_quality,
+            accept_best_after=accept_best_after,
         )
         model.run(progress=progress if not several else False)
         results = model.results()

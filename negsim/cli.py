@@ -51,6 +51,7 @@ class RunSettings:
     batch_size: int
     analysis: bool
     exact_quality: int
+    accept_best_after: float | None
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any]) -> RunSettings:
@@ -69,6 +70,7 @@ class RunSettings:
             batch_size=_whole(cfg, "batch_size", 1),
             analysis=bool(_optional_bool(cfg, "analysis")),
             exact_quality=_whole(cfg, "exact_quality", 0),
+            accept_best_after=_optional_share(cfg, "accept_best_after"),
         )
 
 
@@ -77,6 +79,15 @@ def _whole(cfg: dict[str, Any], key: str, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise NegsimError(f"config: {key}: must be a whole number >= {low}, got {value!r}")
     return value
+
+
+def _optional_share(cfg: dict[str, Any], key: str) -> float | None:
+    value = cfg.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise NegsimError(f"config: {key}: must be null or a number in [0, 1], got {value!r}")
+    return float(value)
 
 
 def _optional_bool(cfg: dict[str, Any], key: str) -> bool | None:
@@ -166,6 +177,7 @@ def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -
         progress=settings.progress,
         protocol=protocol,
         exact_quality=settings.exact_quality,
+        accept_best_after=settings.accept_best_after,
     )
     summary = summarize(run.results, scenario, top=settings.top_deals)
     summary.update(

@@ -66,6 +66,8 @@ class NegotiationModel(mesa.Model):
         protocol: a `Protocol`, or the name of a registered one with default parameters.
         draws: every party's numbers per replication, when drawn elsewhere (a track of a
             split-track negotiation shares its parent's); None draws them from `seed`.
+        accept_best_after: from this share of its time on, a party also accepts an offer worth
+            at least the best it received before (`negsim.strategies.acceptance`); None: never.
         exact_quality: each deal's distances to the Pareto frontier and the Nash point are exact
             when the admissible outcomes number at most this (they are listed for every deal);
             above it they are a lower bound and an estimate (`replication_quality.py`).
@@ -88,6 +90,7 @@ class NegotiationModel(mesa.Model):
         protocol: Protocol | str = "alternating",
         draws: Draws | None = None,
         exact_quality: int = EXACT_LIMIT,
+        accept_best_after: float | None = None,
     ) -> None:
         super().__init__(rng=seed)
         if not isinstance(scenario, Scenario):
@@ -97,6 +100,15 @@ class NegotiationModel(mesa.Model):
         if isinstance(exact_quality, bool) or not isinstance(exact_quality, int | np.integer):
             raise NegsimError(f"exact_quality: must be a whole number, got {exact_quality!r}")
         self.exact_quality = int(exact_quality)
+        if accept_best_after is not None and (
+            isinstance(accept_best_after, bool)
+            or not isinstance(accept_best_after, int | float)
+            or not 0 <= accept_best_after <= 1
+        ):
+            raise NegsimError(
+                f"accept_best_after: must be null or a number in [0, 1], got {accept_best_after!r}"
+            )
+        self.accept_best_after = accept_best_after
         openers = opening_parties(scenario, first_proposer, replications)
         self.scenario = scenario
         self.seed = seed

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from negsim.errors import NegsimError
 from negsim.model import NegotiationModel, Outcome
 from negsim.scenario import load_scenario, parse_scenario
-from tests.builders import random_scenario_data
+from tests.builders import random_scenario_data, small_scenario_data
 
 BOULWARE = {"name": "boulware", "exponent": 0.2}
 
@@ -70,3 +72,25 @@ def test_the_opening_offer_does_not_depend_on_the_others_true_numbers() -> None:
     changed = NegotiationModel(parse_scenario(data), 20, seed=1, first_proposer="p0")
     changed.step()
     np.testing.assert_array_equal(model.offer_history[0], changed.offer_history[0])
+
+
+def test_late_acceptance_takes_an_offer_as_good_as_the_best_received() -> None:
+    data = small_scenario_data(n_parties=2, n_issues=2, n_options=3, strategy="hardliner")
+    scenario = parse_scenario(data)  # p1 values option k at 1 - k/2 on both issues, weight 1/2
+    rows = np.array([0])
+
+    def answers(late: float | None) -> list[bool]:
+        model = NegotiationModel(scenario, 1, seed=0, max_rounds=10, accept_best_after=late)
+        p1 = model.parties[1]
+        said = []
+        for round_, offer in enumerate([[1, 1], [1, 1], [1, 2], [0, 2]], start=1):
+            accepted, _, _ = p1.respond(rows, np.array([offer]), round_)
+            said.append(bool(accepted[0]))
+        return said
+
+    # A hardliner asks for its best (1.0): it never accepts 0.5 under the plain rule. From 15%
+    # of its time on, it takes an offer worth at least the best it received (0.5, round 1).
+    assert answers(None) == [False, False, False, False]
+    assert answers(0.15) == [False, True, False, True]
+    with pytest.raises(NegsimError, match="accept_best_after"):
+        NegotiationModel(scenario, 1, accept_best_after=1.5)

@@ -17,6 +17,7 @@ distance of agreements to the exact Pareto frontier (Euclidean, in utility space
 rounds to agreement.
 
     .venv/bin/python experiments/benchmark/deal_quality.py [--domains 20] [--turns round_robin]
+        [--accept-best-after 0.9]
 """
 
 from __future__ import annotations
@@ -113,6 +114,9 @@ def narrow_domains(band: tuple[float, float], count: int, start: int) -> list[Sc
     return found
 
 
+ACCEPT_BEST_AFTER: float | None = None  # the end-game acceptance condition (--accept-best-after)
+
+
 def negotiate(
     scenario: Scenario, protocol: Protocol, max_rounds: int = 100
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -125,6 +129,7 @@ def negotiate(
         first_proposer=scenario.party_names,
         protocol=protocol,
         record=False,
+        accept_best_after=ACCEPT_BEST_AFTER,
     ).run(progress=False)
     agreed = model.status == 1
     return model.deal_utility[agreed], model.end_round[agreed]
@@ -177,17 +182,28 @@ def main() -> None:
     parser.add_argument("--domains", type=int, default=20, help="scenarios per band")
     parser.add_argument("--turns", default="round_robin", choices=["round_robin", "rejecter"])
     parser.add_argument("--skip-wide", action="store_true", help="narrow bands and flagship only")
+    parser.add_argument(
+        "--accept-best-after", type=float, default=None, help="end-game acceptance from this time"
+    )
     args = parser.parse_args()
+    global ACCEPT_BEST_AFTER
+    ACCEPT_BEST_AFTER = args.accept_best_after
     started = time.perf_counter()
     alternating = build_protocol("alternating", {"turns": args.turns})
-    print(f"alternating offers, turns = {args.turns}; Boulware e = 0.2 for all, 100 rounds")
+    late = "" if args.accept_best_after is None else f"; accept_best_after {args.accept_best_after}"
+    print(f"alternating offers, turns = {args.turns}; Boulware e = 0.2 for all, 100 rounds{late}")
     print(f"{'band':<22}{'agreement':>10}{'to Pareto':>11}{'rounds':>8}")
     for b, (name, band) in enumerate(BANDS.items()):
         scenarios = narrow_domains(band, args.domains, start=1000 * (b + 1))
         agreement, distance, rounds = band_figures(scenarios, alternating)
         print(f"{'ZOPA ' + name:<22}{agreement:>10.3f}{distance:>11.4f}{rounds:>8.1f}")
     model = NegotiationModel(
-        flagship_boulware(), replications=1000, seed=0, protocol=alternating, record=False
+        flagship_boulware(),
+        replications=1000,
+        seed=0,
+        protocol=alternating,
+        record=False,
+        accept_best_after=args.accept_best_after,
     ).run(progress=False)
     agreed = model.status == 1
     frontier = analyse(model.scenario).frontier_utilities

@@ -115,6 +115,7 @@ class SplitTrack(Protocol):
                 record=model.record,
                 protocol=self.values["inner"],
                 draws=track_draws(model.draws, parties, issues, sub_scenario.option_mask.shape[1]),
+                accept_best_after=model.accept_best_after,
             )
             # The parent's first proposer opens every track it sits at; elsewhere the track's draw.
             local = np.full(len(scenario.parties), -1)
