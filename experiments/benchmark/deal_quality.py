@@ -114,11 +114,11 @@ def narrow_domains(band: tuple[float, float], count: int, start: int) -> list[Sc
     return found
 
 
-ACCEPT_BEST_AFTER: float | None = None  # the end-game acceptance condition (--accept-best-after)
-
-
 def negotiate(
-    scenario: Scenario, protocol: Protocol, max_rounds: int = 100
+    scenario: Scenario,
+    protocol: Protocol,
+    max_rounds: int = 100,
+    accept_best_after: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One negotiation per first proposer: the utilities of the deals and their rounds."""
     model = NegotiationModel(
@@ -129,7 +129,7 @@ def negotiate(
         first_proposer=scenario.party_names,
         protocol=protocol,
         record=False,
-        accept_best_after=ACCEPT_BEST_AFTER,
+        accept_best_after=accept_best_after,
     ).run(progress=False)
     agreed = model.status == 1
     return model.deal_utility[agreed], model.end_round[agreed]
@@ -146,13 +146,15 @@ def exact_frontier(scenario: Scenario) -> np.ndarray:
     return _FRONTIERS[key]
 
 
-def band_figures(scenarios: list[Scenario], protocol: Protocol) -> tuple[float, float, float]:
+def band_figures(
+    scenarios: list[Scenario], protocol: Protocol, accept_best_after: float | None = None
+) -> tuple[float, float, float]:
     """Agreement rate, mean distance to the exact Pareto frontier and mean rounds."""
     agreed = total = 0
     distances: list[float] = []
     rounds: list[float] = []
     for scenario in scenarios:
-        points, took = negotiate(scenario, protocol)
+        points, took = negotiate(scenario, protocol, accept_best_after=accept_best_after)
         total += len(scenario.parties)
         agreed += len(points)
         if len(points):
@@ -186,8 +188,6 @@ def main() -> None:
         "--accept-best-after", type=float, default=None, help="end-game acceptance from this time"
     )
     args = parser.parse_args()
-    global ACCEPT_BEST_AFTER
-    ACCEPT_BEST_AFTER = args.accept_best_after
     started = time.perf_counter()
     alternating = build_protocol("alternating", {"turns": args.turns})
     late = "" if args.accept_best_after is None else f"; accept_best_after {args.accept_best_after}"
@@ -195,7 +195,7 @@ def main() -> None:
     print(f"{'band':<22}{'agreement':>10}{'to Pareto':>11}{'rounds':>8}")
     for b, (name, band) in enumerate(BANDS.items()):
         scenarios = narrow_domains(band, args.domains, start=1000 * (b + 1))
-        agreement, distance, rounds = band_figures(scenarios, alternating)
+        agreement, distance, rounds = band_figures(scenarios, alternating, args.accept_best_after)
         print(f"{'ZOPA ' + name:<22}{agreement:>10.3f}{distance:>11.4f}{rounds:>8.1f}")
     model = NegotiationModel(
         flagship_boulware(),
@@ -226,7 +226,7 @@ def main() -> None:
         print(f"wide band (reservations in [0.4, 0.6]), {len(wide)} scenarios, by protocol:")
         for cls in PROTOCOLS:
             protocol = alternating if cls.name == "alternating" else build_protocol(cls.name)
-            agreement, distance, rounds = band_figures(wide, protocol)
+            agreement, distance, rounds = band_figures(wide, protocol, args.accept_best_after)
             print(f"  {cls.name:<20}{agreement:>10.3f}{distance:>11.4f}{rounds:>8.1f}")
     print(
         f"total {time.perf_counter() - started:.0f} s; targets: agreement >= 0.9 in the 0.1-1% "
