@@ -73,10 +73,9 @@ class PartyAgent(mesa.Agent):
         """This party's utility of `offers[j]` in replication `rows[j]`."""
         return utilities(self.table[rows], offers)
 
-    def propose(self, rows: np.ndarray, round_: int) -> np.ndarray:
-        """Offers for `rows` in round `round_`: meeting this round's target, aimed at every party
-        whose acceptance it needs (see `NegotiationModel.propose`, which batches proposers)."""
-        assert round_ == self.model.round, "a party proposes in the model's current round"
+    def propose(self, rows: np.ndarray) -> np.ndarray:
+        """Offers for `rows` in the model's current round: meeting this round's target, aimed at
+        every party whose acceptance it needs (`NegotiationModel.propose` batches proposers)."""
         return self.model.propose(rows, np.full(rows.size, self.index))
 
     def respond(

@@ -9,6 +9,7 @@ import pytest
 from negsim.errors import NegsimError
 from negsim.model import NegotiationModel, Outcome, negotiation_horizon
 from negsim.scenario import load_scenario, parse_scenario
+from negsim.utility import best_utility
 from tests.builders import random_scenario_data, small_scenario_data
 
 
@@ -213,3 +214,17 @@ def test_deal_quality_is_exact_up_to_the_limit_asked_for() -> None:
     assert (gap >= -1e-12).all()  # a lower bound never exceeds the exact distance
     with pytest.raises(NegsimError, match="exact_quality"):
         NegotiationModel(scenario, 2, exact_quality=1.5)
+
+
+def test_a_party_proposes_offers_that_meet_its_target() -> None:
+    model = NegotiationModel(load_scenario("ukraine_2025"), replications=50, seed=4)
+    model.step()
+    agent = model.parties[1]
+    rows = np.flatnonzero(model.status == Outcome.RUNNING)
+    offers = agent.propose(rows)
+    assert offers.shape == (rows.size, len(model.scenario.issues))
+    forbidden = model.forbidden_for(agent, rows)  # its red lines and those others named
+    reachable = best_utility(agent.table[rows], forbidden)
+    floor = np.minimum(agent.target(rows, model.round), reachable)  # else its best open offer
+    assert (agent.utility(rows, offers) >= floor - 1e-6).all()
+    assert not np.take_along_axis(forbidden, offers[..., None], axis=-1).any()
