@@ -13,7 +13,9 @@ outcomes, in two vectorised stages:
    tables into one, and bisect on the angle `a` in [0, pi/2] of the offer maximising
    `cos(a) * combined + sin(a) * own` issue by issue, for the smallest angle still meeting the
    target. The weights then move towards the parties whose margins are smallest (multiplicative
-   weights on the max-min problem), and the sweep is repeated; the best offer found is kept.
+   weights on the max-min problem). A proposer in a model carries its weights from offer to
+   offer and sweeps once a proposal; without them, `_SWEEPS` sweeps start from equal weights and
+   the best offer found is kept.
 2. Swap repair: single-issue swaps that raise the smallest margin (plus a fifth of the mean
    margin, so that a party gains where nobody loses) while the proposer's utility stays at its
    target spend the slack the discrete hull offer leaves.
