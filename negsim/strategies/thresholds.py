@@ -11,7 +11,8 @@ Per party and replication the model keeps:
   (the threshold lies above it). Thresholds fall as time passes, so a rejection older than one
   turn of the table is replaced by the next one, however weak;
 - the weakest recent acceptance: the accepted offer worth least to it (the threshold lies at or
-  below it), replaced in the same way.
+  below it), replaced in the same way, and by any acceptance that comes after the kept
+  rejection (the latest word on a threshold that fell).
 
 The estimate is `_STEP` above the rejection, capped by the acceptance: the least the party has
 shown it needs (an acceptance newer than the rejection and worth less says the threshold fell
@@ -72,20 +73,30 @@ class ThresholdModel:
         closed for everyone instead), so it is not recorded.
         """
         value = _values_at(estimate, rows, offers)
-        for kept, worth, when, mine, stronger in (
-            (self.accepted, self.accepted_value, self.accepted_round, accepted, np.less_equal),
+        for kept, worth, when, mine, stronger, other in (
+            (
+                self.accepted,
+                self.accepted_value,
+                self.accepted_round,
+                accepted,
+                np.less_equal,
+                self.rejected_round,
+            ),
             (
                 self.rejected,
                 self.rejected_value,
                 self.rejected_round,
                 ~accepted & ~named_red_line,
                 np.greater_equal,
+                None,
             ),
         ):
             who = rows[mine]
             old = when[party, who]
             take = (old < 0) | (round_ - old >= self.memory)
             take |= stronger(value[mine], worth[party, who])
+            if other is not None:  # an acceptance newer than the kept rejection supersedes it
+                take |= other[party, who] > old
             kept[party, who[take]] = offers[mine][take]
             worth[party, who[take]] = value[mine][take]
             when[party, who[take]] = round_
