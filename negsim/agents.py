@@ -30,7 +30,9 @@ class PartyAgent(mesa.Agent):
         reservation: reservation value per replication, shape (R,).
         red_lines: options the party never accepts, shape (I, K).
         best: the best utility the party can reach without crossing its red lines, shape (R,).
-        horizon: rounds over which the party concedes (see `NegotiationModel.horizon`).
+        deadline: the round after which the party walks away (`NO_DEADLINE`: none), shape (R,).
+        horizon: rounds over which the party concedes (see `NegotiationModel.horizon`), (R,).
+        params: the strategy's numbers per replication (`Strategy.settings`), each (R,).
     """
 
     def __init__(
@@ -41,7 +43,9 @@ class PartyAgent(mesa.Agent):
         table: np.ndarray,
         reservation: np.ndarray,
         red_lines: np.ndarray,
-        horizon: int,
+        deadline: np.ndarray,
+        horizon: np.ndarray,
+        params: dict[str, np.ndarray],
     ) -> None:
         super().__init__(model)
         self.index = index
@@ -51,7 +55,10 @@ class PartyAgent(mesa.Agent):
         self.reservation = reservation
         self.red_lines = red_lines
         self.best = best_utility(table, red_lines)
+        self.deadline = deadline
+        self.first_deadline = int(deadline.min())  # no row walks away for its deadline before
         self.horizon = horizon
+        self.params = params
         self.memory: dict[str, np.ndarray] = {}
         self.best_received = np.full(reservation.shape, -np.inf)  # for `accept_best_after`
         self.strategy.init_memory(self)
@@ -61,9 +68,9 @@ class PartyAgent(mesa.Agent):
         """The party's name in the scenario."""
         return self.party.name
 
-    def time(self, round_: int) -> float:
-        """Normalised time of round `round_` for this party: `round / horizon`, capped at 1."""
-        return min(round_ / self.horizon, 1.0)
+    def time(self, round_: int, rows: np.ndarray) -> np.ndarray:
+        """Normalised time of round `round_` in `rows`: `round / horizon`, capped at 1."""
+        return np.minimum(round_ / self.horizon[rows], 1.0)
 
     def target(self, rows: np.ndarray, round_: int) -> np.ndarray:
         """The utility this party asks for in round `round_`, in each of `rows`."""
@@ -96,9 +103,10 @@ class PartyAgent(mesa.Agent):
         )
         late = self.model.accept_best_after
         if late is not None:
-            if self.time(round_) >= late:
+            late_rows = self.time(round_, rows) >= late
+            if late_rows.any():
                 best = self.best_received[rows]
-                accepted |= accepts_late(utility, best, self.reservation[rows], crossed)
+                accepted |= late_rows & accepts_late(utility, best, self.reservation[rows], crossed)
             self.best_received[rows] = np.maximum(self.best_received[rows], utility)
         return accepted, objections, utility
 

@@ -1,15 +1,15 @@
 """Many replications in batches, so memory stays flat however many negotiations a run asks for.
 
-Batch 0 uses the run's seed itself, so a run no larger than one batch gives exactly what
-`NegotiationModel(scenario, replications=R, seed=S)` gives; batch b > 0 uses a seed derived from
-(S, b). The batch size is therefore part of a run's configuration, and is recorded with it.
+Every replication draws from its own random stream, fixed by the run's seed and its index
+(`negsim.streams`), so the batch size changes memory and speed, never the results: a run of R
+replications in batches of any size gives what `NegotiationModel(scenario, R, seed)` gives.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -34,11 +34,55 @@ class BatchRun:
     first: NegotiationModel
 
 
-def batch_seed(seed: int, batch: int) -> int:
-    """The seed of batch `batch` of a run seeded `seed`."""
-    if batch == 0:
-        return seed
-    return int(np.random.SeedSequence([seed, batch]).generate_state(1)[0])
+def batch_sizes(replications: int, batch_size: int) -> list[int]:
+    """The sizes of the batches of a run: full batches, then the rest."""
+    sizes = [batch_size] * (replications // batch_size)
+    if replications % batch_size:
+        sizes.append(replications % batch_size)
+    return sizes
+
+
+def iter_batches(
+    scenario: Scenario,
+    replications: int,
+    seed: int,
+    max_rounds: int = 100,
+    first_proposer: str | None = None,
+    batch_size: int = 10_000,
+    progress: bool | None = None,
+    protocol: Protocol | str = "alternating",
+    exact_quality: int = EXACT_LIMIT,
+    accept_best_after: float | None = None,
+) -> Iterator[NegotiationModel]:
+    """Run the replications batch after batch, yielding each batch's model once it has run.
+
+    The first batch's model keeps its per-round history (for figures); later ones do not. A
+    caller takes what it needs from a model (its `results()`, its `series()`) before asking for
+    the next; every model but the first is released after it was yielded.
+    """
+    sizes = batch_sizes(replications, batch_size)
+    several = len(sizes) > 1
+    # A bar over batches when there are several (on a terminal unless `progress` says).
+    quiet = True if not several else (None if progress is None else not progress)
+    start = 0
+    for batch, size in enumerate(tqdm(sizes, desc="batches", unit="batch", disable=quiet)):
+        model = NegotiationModel(
+            scenario,
+            replications=size,
+            seed=seed,
+            start=start,
+            max_rounds=max_rounds,
+            first_proposer=first_proposer,
+            record=batch == 0,
+            protocol=protocol,
+            exact_quality=exact_quality,
+            accept_best_after=accept_best_after,
+        )
+        model.run(progress=progress if not several else False)
+        start += size
+        yield model
+        if batch > 0:
+            model.release()  # free its arrays now: memory stays flat over many batches
 
 
 def run_batches(
@@ -53,38 +97,27 @@ def run_batches(
     exact_quality: int = EXACT_LIMIT,
     accept_best_after: float | None = None,
 ) -> BatchRun:
-    """Run `replications` replications in batches of at most `batch_size`."""
-    sizes = [batch_size] * (replications // batch_size)
-    if replications % batch_size:
-        sizes.append(replications % batch_size)
+    """Run `replications` replications in batches of at most `batch_size`, keeping every row
+    (`iter_batches` streams them instead)."""
     tables, series = [], []
     first: NegotiationModel | None = None
-    offset = 0
-    several = len(sizes) > 1
-    # A bar over batches when there are several (on a terminal unless `progress` says).
-    quiet = True if not several else (None if progress is None else not progress)
-    for batch, size in enumerate(tqdm(sizes, desc="batches", unit="batch", disable=quiet)):
-        model = NegotiationModel(
+    for batch, model in enumerate(
+        iter_batches(
             scenario,
-            replications=size,
-            seed=batch_seed(seed, batch),
+            replications,
+            seed,
             max_rounds=max_rounds,
             first_proposer=first_proposer,
-            record=batch == 0,
+            batch_size=batch_size,
+            progress=progress,
             protocol=protocol,
             exact_quality=exact_quality,
             accept_best_after=accept_best_after,
         )
-        model.run(progress=progress if not several else False)
-        results = model.results()
-        results["replication"] += offset
-        offset += size
-        tables.append(results)
+    ):
+        tables.append(model.results())
         series.append(model.series().reset_index().assign(batch=batch))
-        if first is None:
-            first = model
-        else:
-            model.release()  # free its arrays now: memory stays flat over many batches
+        first = first or model
     assert first is not None
     return BatchRun(
         results=pd.concat(tables, ignore_index=True),

@@ -15,6 +15,7 @@ One `step()` is one round in every replication still running:
 from __future__ import annotations
 
 import copy
+import secrets
 from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
@@ -28,11 +29,13 @@ from negsim.agents import PartyAgent
 from negsim.analysis.replication_quality import EXACT_LIMIT, deal_distances, quality_is_exact
 from negsim.draws import Draws, draw_parameters
 from negsim.errors import NegsimError
+from negsim.points import Point, RowParameters, row_parameters
 from negsim.protocols import Protocol, build_protocol
 from negsim.scenario import Scenario, load_scenario
 from negsim.strategies.offers import Aim, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
+from negsim.streams import OPENER, Streams
 from negsim.utility import TOLERANCE
 
 
@@ -58,7 +61,9 @@ class NegotiationModel(mesa.Model):
     Args:
         scenario: a `Scenario`, or a scenario name or path to load.
         replications: number of replications R.
-        seed: seed of the model's random generator; the same seed gives the same results.
+        seed: the run's seed. With a replication's index it fixes every random number the
+            replication uses (`negsim.streams`): the same seed gives the same results however
+            the replications are batched. None draws a seed (recorded as `model.seed`).
         max_rounds: rounds before a replication times out.
         first_proposer: the party that opens every replication, or a sequence of R party names
             (one per replication); None draws it per replication.
@@ -71,6 +76,11 @@ class NegotiationModel(mesa.Model):
         exact_quality: each deal's distances to the Pareto frontier and the Nash point are exact
             when the admissible outcomes number at most this (they are listed for every deal);
             above it they are a lower bound and an estimate (`replication_quality.py`).
+        start: the replication index of the model's first replication (a later batch of a run).
+        points: sweep points side by side (`negsim.points`; see `from_points`): replaces
+            `scenario`'s numbers, `seed`, `start` and a named `first_proposer` per row.
+        streams: the rows' random streams, when another model's (a split-track track) derive
+            them; None keys them by each row's seed and index.
 
     Example:
         >>> model = NegotiationModel("ukraine_2025", replications=100, seed=1)
@@ -91,12 +101,19 @@ class NegotiationModel(mesa.Model):
         draws: Draws | None = None,
         exact_quality: int = EXACT_LIMIT,
         accept_best_after: float | None = None,
+        start: int = 0,
+        points: Sequence[Point] | None = None,
+        streams: Streams | None = None,
     ) -> None:
-        super().__init__(rng=seed)
+        if seed is None:
+            seed = secrets.randbits(31)
+        _check_whole("seed", seed, 0)
+        _check_whole("start", start, 0)
+        super().__init__(rng=int(seed))
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
-        _check_positive("replications", replications)
-        _check_positive("max_rounds", max_rounds)
+        _check_whole("replications", replications, 1)
+        _check_whole("max_rounds", max_rounds, 1)
         if isinstance(exact_quality, bool) or not isinstance(exact_quality, int | np.integer):
             raise NegsimError(f"exact_quality: must be a whole number, got {exact_quality!r}")
         self.exact_quality = int(exact_quality)
@@ -109,9 +126,20 @@ class NegotiationModel(mesa.Model):
                 f"accept_best_after: must be null or a number in [0, 1], got {accept_best_after!r}"
             )
         self.accept_best_after = accept_best_after
+        if points is None:
+            single = first_proposer if isinstance(first_proposer, str) else None
+            points = [Point(scenario, int(seed), replications, start, single)]
+        elif sum(p.replications for p in points) != replications:
+            raise NegsimError("points: their replications do not add up to the model's")
+        for point in points:
+            opening_parties(point.scenario, point.first_proposer, point.replications)
         openers = opening_parties(scenario, first_proposer, replications)
+        self.points: list[Point] = list(points)
+        self.rows: RowParameters = row_parameters(self.points)
+        self.index = self.rows.index  # each row's replication index within its point
+        self.streams = streams or Streams(self.rows.seed, self.rows.index, self.rows.point)
         self.scenario = scenario
-        self.seed = seed
+        self.seed = int(seed)
         self.replications = replications
         self.max_rounds = max_rounds
         self.round = 0
@@ -124,14 +152,15 @@ class NegotiationModel(mesa.Model):
         self.protocol: Protocol = copy.deepcopy(protocol)  # its state is this model's own
 
         if draws is None:
-            draws = draw_parameters(scenario, replications, self.rng)
+            draws = draw_parameters(self.rows, self.streams, scenario.option_mask)
         elif draws.reservations.shape != (len(scenario.parties), replications):
             raise NegsimError("draws: shapes do not match the scenario and replications")
-        drawn_first = self.rng.integers(len(scenario.parties), size=replications)
+        drawn_first = self.streams.integers(OPENER, len(scenario.parties))
         self.draws: Draws = draws
         tables = draws.tables
         invalid = ~scenario.option_mask
-        self.horizon = negotiation_horizon(scenario, max_rounds)
+        deadlines = np.minimum(self.rows.deadline, max_rounds)
+        self.horizon = row_horizon(deadlines, scenario.required, max_rounds)
         self.parties: list[PartyAgent] = [
             PartyAgent(
                 self,
@@ -140,7 +169,9 @@ class NegotiationModel(mesa.Model):
                 tables[p],
                 draws.reservations[p],
                 scenario.red_lines[p] | invalid,
-                min(party.deadline or max_rounds, self.horizon),
+                self.rows.deadline[p],
+                np.minimum(deadlines[p], self.horizon),
+                self.rows.strategy[p],
             )
             for p, party in enumerate(scenario.parties)
         ]
@@ -148,7 +179,8 @@ class NegotiationModel(mesa.Model):
         n_issues, n_options = scenario.option_mask.shape
         self.required = scenario.required
         self._invalid = invalid
-        self.first_proposer = drawn_first if openers is None else openers
+        stated = np.where(self.rows.opener >= 0, self.rows.opener, drawn_first)
+        self.first_proposer = stated if openers is None else openers
         self.proposer = self.first_proposer.copy()
         self.standing = np.zeros((replications, n_issues), dtype=np.int64)
         self.status = np.full(replications, Outcome.RUNNING, dtype=np.int8)
@@ -197,6 +229,24 @@ class NegotiationModel(mesa.Model):
         except ValueError as exc:
             raise NegsimError(f"protocol: {exc}") from None
 
+    @classmethod
+    def from_points(cls, points: Sequence[Point], **settings: object) -> NegotiationModel:
+        """One model holding several sweep points' replications, in order (`negsim.points`).
+
+        The points must share a structure; `settings` are the other constructor arguments.
+        Rows `sum(p.replications for p in points[:n])` onwards are point n's.
+        """
+        if not points:
+            raise NegsimError("points: a model needs at least one point")
+        total = sum(p.replications for p in points)
+        return cls(
+            points[0].scenario,
+            replications=total,
+            seed=points[0].seed,
+            points=points,
+            **settings,  # type: ignore[arg-type]
+        )
+
     @property  # type: ignore[override]
     def scenario(self) -> Scenario:
         """The negotiation scenario (Mesa's own experiment scenario is `mesa_scenario`)."""
@@ -236,10 +286,9 @@ class NegotiationModel(mesa.Model):
             for agent in self.parties:
                 candidates = (self.status == Outcome.RUNNING) & self.at_table[:, agent.index]
                 if check == "deadline":
-                    deadline = agent.party.deadline
-                    if deadline is None or self.round <= deadline:
+                    if self.round <= agent.first_deadline:
                         continue
-                    leaving = np.flatnonzero(candidates)
+                    leaving = np.flatnonzero(candidates & (self.round > agent.deadline))
                 else:
                     # Only newly closed options can take the last good outcome away.
                     rows = np.flatnonzero(candidates & self._recheck)
@@ -441,7 +490,7 @@ class NegotiationModel(mesa.Model):
         )[self.status]
         agreed = self.status == Outcome.AGREEMENT
         columns: dict[str, object] = {
-            "replication": np.arange(self.replications),
+            "replication": self.index,
             "outcome": outcome,
             "walked_away": np.where(self.walked >= 0, names[np.maximum(self.walked, 0)], None),
             "round": self.end_round,
@@ -482,12 +531,15 @@ class NegotiationModel(mesa.Model):
         self.opponents = self.thresholds = None  # type: ignore[assignment]
         self._tables = self.aim_weights = None  # type: ignore[assignment]
         self.closed = self.standing = None  # type: ignore[assignment]
-        self.draws = None  # type: ignore[assignment]
+        self.draws = self.rows = self.streams = None  # type: ignore[assignment]
+        self._red_lines = None  # type: ignore[assignment]
         for name in ("target_history", "received_history", "offer_history", "proposer_history"):
             if hasattr(self, name):
                 delattr(self, name)
         for agent in self.parties:
-            agent.table = agent.table[:0]
+            # A fresh empty array: a slice would keep the whole tables array alive.
+            agent.table = np.empty((0, *agent.table.shape[1:]))
+            agent.memory = {}
         self.protocol.release(self)
 
     def series(self) -> pd.DataFrame:
@@ -495,6 +547,13 @@ class NegotiationModel(mesa.Model):
         frame = self.datacollector.get_model_vars_dataframe()
         frame.index = pd.RangeIndex(1, len(frame) + 1, name="round")
         return frame
+
+
+def row_horizon(deadlines: np.ndarray, required: np.ndarray, max_rounds: int) -> np.ndarray:
+    """`negotiation_horizon` per row: `deadlines` (P, R), capped at `max_rounds`, gives (R,)."""
+    if not required.any():
+        return np.full(deadlines.shape[1], max_rounds, dtype=np.int64)
+    return np.minimum(deadlines[required].min(axis=0), max_rounds)
 
 
 def negotiation_horizon(scenario: Scenario, max_rounds: int) -> int:
@@ -545,6 +604,6 @@ def opening_parties(
     return np.resize(index, replications)
 
 
-def _check_positive(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise NegsimError(f"{name}: must be a whole number >= 1, got {value!r}")
+def _check_whole(name: str, value: object, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+        raise NegsimError(f"{name}: must be a whole number >= {low}, got {value!r}")

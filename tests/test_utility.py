@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from negsim.draws import draw_parameters
+from negsim.draws import draw_scenario
 from negsim.scenario import load_scenario, parse_scenario
 from negsim.utility import best_utility, crosses, gather, utilities
 from tests.builders import small_scenario_data
@@ -28,7 +28,7 @@ def test_best_utility_skips_forbidden_and_is_minus_inf_when_an_issue_is_closed()
 
 def test_draws_respect_the_stated_numbers_and_their_spread() -> None:
     scenario = load_scenario("ukraine_2025")
-    draws = draw_parameters(scenario, 4000, np.random.default_rng(0))
+    draws = draw_scenario(scenario, 4000, seed=0)
     np.testing.assert_allclose(draws.weights.sum(axis=-1), 1.0)
     assert ((draws.values >= 0) & (draws.values <= 1)).all()
     assert (draws.values[:, :, ~scenario.option_mask] == 0).all()
@@ -40,6 +40,6 @@ def test_draws_respect_the_stated_numbers_and_their_spread() -> None:
 
 def test_no_uncertainty_means_fixed_numbers() -> None:
     scenario = parse_scenario(small_scenario_data())
-    draws = draw_parameters(scenario, 5, np.random.default_rng(1))
+    draws = draw_scenario(scenario, 5, seed=1)
     assert (draws.reservations == 0.3).all()
     np.testing.assert_allclose(draws.weights, np.broadcast_to(scenario.weights[:, None], (2, 5, 2)))

@@ -28,8 +28,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from negsim.draws import Draws
+from negsim.points import Point
 from negsim.protocols.base import Protocol
 from negsim.scenario import Scenario, Track, parse_scenario
+from negsim.streams import TRACK
 
 if TYPE_CHECKING:
     from negsim.model import NegotiationModel
@@ -101,21 +103,24 @@ class SplitTrack(Protocol):
             raise ValueError(
                 f"split_track needs every required party on a track; on none: {absent}"
             )
-        seeds = model.rng.integers(2**63 - 1, size=len(scenario.tracks))
         runs = []
-        for track, seed in zip(scenario.tracks, seeds, strict=True):
+        for number, track in enumerate(scenario.tracks):
             parties = np.array([scenario.party_names.index(p) for p in track.parties])
             issues = np.array([scenario.issue_names.index(i) for i in track.issues])
-            sub_scenario = track_scenario(scenario, track)
-            sub = NegotiationModel(
-                sub_scenario,
-                replications=model.replications,
-                seed=int(seed),
+            # Each point's track, with the point's numbers; the track's own random streams.
+            points = [
+                Point(track_scenario(p.scenario, track), p.seed, p.replications, p.start)
+                for p in model.points
+            ]
+            n_options = points[0].scenario.option_mask.shape[1]
+            sub = NegotiationModel.from_points(
+                points,
                 max_rounds=model.max_rounds,
                 record=model.record,
                 protocol=self.values["inner"],
-                draws=track_draws(model.draws, parties, issues, sub_scenario.option_mask.shape[1]),
+                draws=track_draws(model.draws, parties, issues, n_options),
                 accept_best_after=model.accept_best_after,
+                streams=model.streams.derived(TRACK, number),
             )
             # The parent's first proposer opens every track it sits at; elsewhere the track's draw.
             local = np.full(len(scenario.parties), -1)

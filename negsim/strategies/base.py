@@ -6,6 +6,8 @@ a strategy class stays short: its name, its metadata, its parameters and `target
 
 A strategy object is shared by the replications of one party; what it remembers per replication
 lives in `agent.memory`, arrays whose first axis is the replication, created by `init_memory`.
+Its numbers (`settings()`) may differ between replications: the hooks read them per row from
+`agent.params`, never from `self.values`.
 Hooks, all vectorised over the rows (replications) they are given:
 
 - `begin_round(agent, rows, round_)`: once per round, before anyone moves (draw noise here).
@@ -68,6 +70,14 @@ class Strategy:
             if problem:
                 raise ValueError(f"parameter {key!r} of {self.name!r} {problem}, got {raw!r}")
             self.values[key] = float(raw)
+
+    def settings(self) -> dict[str, float]:
+        """Every number the strategy uses: its parameters (and fixed ones a subclass adds).
+
+        A model holds each as an array over its rows (`agent.params`), so sweep points that
+        differ only in these numbers share a model; the hooks read `agent.params[key][rows]`.
+        """
+        return dict(self.values)
 
     def init_memory(self, agent: PartyAgent) -> None:
         """Create this strategy's per-replication arrays in `agent.memory` (none by default)."""

@@ -3,7 +3,8 @@
 target(t) = r + (best - r) * (1 - t^(1/e)), with r the reservation value and best the party's best
 reachable utility (1 for a party whose every issue has an option worth 1). e < 1 concedes late
 (Boulware), e = 1 linearly, e > 1 early (Conceder), and e = 0 never (hard-liner). The noisy
-variants add Gaussian noise to the target, drawn once per round from the model's generator.
+variants add Gaussian noise to the target, drawn once per round from each replication's own
+random stream.
 """
 
 from __future__ import annotations
@@ -13,21 +14,27 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 
 from negsim.strategies.base import Param, Strategy, at_least_zero
+from negsim.streams import NOISE
 
 if TYPE_CHECKING:
     from negsim.agents import PartyAgent
 
 
 def concession_target(
-    t: np.ndarray, exponent: float, reservation: np.ndarray, best: np.ndarray
+    t: np.ndarray, exponent: float | np.ndarray, reservation: np.ndarray, best: np.ndarray
 ) -> np.ndarray:
     """The time-dependent target: `reservation + (best - reservation) * (1 - t**(1/exponent))`.
+
+    `exponent` is one number or one per element of `t`; an exponent of 0 never concedes before
+    `t = 1`.
 
     >>> float(concession_target(np.array([0.5]), 0.2, np.array([0.0]), np.array([1.0]))[0])
     0.96875
     """
     t = np.clip(np.asarray(t, dtype=float), 0.0, 1.0)
-    conceded = np.where(t >= 1.0, 1.0, 0.0) if exponent == 0.0 else t ** (1.0 / exponent)
+    e = np.asarray(exponent, dtype=float)
+    with np.errstate(divide="ignore", over="ignore"):
+        conceded = np.where(e == 0.0, np.where(t >= 1.0, 1.0, 0.0), t ** (1.0 / e))
     return reservation + (best - reservation) * (1.0 - conceded)
 
 
@@ -54,14 +61,19 @@ class TimeDependent(Strategy):
         """The concession exponent e."""
         return self.values.get("exponent", 1.0)
 
+    def settings(self) -> dict[str, float]:
+        """The exponent (fixed for linear and hard-liner) and the other parameters."""
+        return {**self.values, "exponent": self.exponent}
+
     def curve(self, t: np.ndarray, reservation: np.ndarray, best: np.ndarray) -> np.ndarray:
         """The target at normalised time `t` (see the module docstring)."""
         return concession_target(t, self.exponent, reservation, best)
 
     def target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
-        """The curve at the party's time for `round_`."""
-        t = np.full(rows.size, agent.time(round_))
-        return self.curve(t, agent.reservation[rows], agent.best[rows])
+        """The curve at the party's time for `round_`, with each row's exponent."""
+        exponent = agent.params["exponent"][rows]
+        t = agent.time(round_, rows)
+        return concession_target(t, exponent, agent.reservation[rows], agent.best[rows])
 
 
 class Boulware(TimeDependent):
@@ -130,8 +142,9 @@ class NoisyTimeDependent(TimeDependent):
         agent.memory["noise"] = np.zeros(agent.reservation.shape)
 
     def begin_round(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> None:
-        """Draw this round's noise from the model's generator."""
-        agent.memory["noise"][rows] = agent.model.rng.normal(0.0, self.values["noise"], rows.size)
+        """Take this round's noise from each replication's stream."""
+        normal = agent.model.streams.normal_at((NOISE, agent.index), round_)
+        agent.memory["noise"][rows] = normal[rows] * agent.params["noise"][rows]
 
     def target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
         """The curve plus this round's noise, kept within [reservation, best]."""

@@ -55,7 +55,8 @@ class TitForTat(Strategy):
         conceded = agent.memory["conceded"][rows][:, others]
         count = np.maximum(present.sum(axis=1), 1)
         mean = (conceded * present).sum(axis=1) / count
-        target = agent.memory["target"][rows] - self.values["mirror"] * mean - self.values["step"]
+        mirror, step = agent.params["mirror"][rows], agent.params["step"][rows]
+        target = agent.memory["target"][rows] - mirror * mean - step
         agent.memory["target"][rows] = np.clip(target, agent.reservation[rows], agent.best[rows])
         agent.memory["conceded"][rows] = 0.0
 

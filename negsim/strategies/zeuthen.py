@@ -291,7 +291,13 @@ class Zeuthen(Strategy):
             if concede.any():
                 c = np.flatnonzero(concede)
                 target[c] = self._conceded(
-                    target[c], reservation[c], mine[c], theirs[c], their_risk[c], curvature[c]
+                    target[c],
+                    reservation[c],
+                    mine[c],
+                    theirs[c],
+                    their_risk[c],
+                    curvature[c],
+                    agent.params["step"][rows[c]],
                 )
         memory["target"][rows] = target
 
@@ -303,11 +309,12 @@ class Zeuthen(Strategy):
         theirs: np.ndarray,
         their_risk: np.ndarray,
         curvature: np.ndarray,
+        step: np.ndarray,
     ) -> np.ndarray:
         """The new target: just enough, at least `step` below `target`, and within
         [max(r, c), target]."""
         demand = just_enough(reservation, target, mine, theirs, their_risk, curvature)
-        stepped = target - self.values["step"]
+        stepped = target - step
         new = np.where(np.isnan(demand), stepped, np.minimum(demand, stepped))
         floor = np.maximum(reservation, np.where(np.isnan(theirs), -np.inf, theirs))
         return np.minimum(np.maximum(new, floor), target)
