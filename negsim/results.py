@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import os
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from negsim.analysis.intervals import wilson_interval
-from negsim.analysis.replication_quality import deal_options, quality_is_exact
 from negsim.scenario import Scenario
 
 
@@ -28,66 +27,16 @@ def summarize(results: pd.DataFrame, scenario: Scenario, top: int = 5) -> dict[s
     per party (no deal counts as the reservation value), the deals' mean distances to the Pareto
     frontier and the Nash point with whether they are exact (`distance_to_pareto_exact`,
     `distance_to_nash_exact`: when False, the first is a lower bound and the second an estimate;
-    see `negsim.analysis.replication_quality`) and the `top` most frequent deals.
+    see `negsim.analysis.replication_quality`) and the `top` most frequent deals (ties: the deal
+    seen first). Computed by `negsim.summary_stream.SummaryAccumulator`, so a table summarised
+    whole and the same table folded in piece by piece give the same numbers, bit for bit.
     """
-    n = len(results)
-    agreed = results["outcome"] == "agreement"
-    n_agreed = int(agreed.sum())
-    low, high = wilson_interval(n_agreed, n)
-    shares = {"agreement": n_agreed / n if n else math.nan}
-    walked = results.loc[results["outcome"] == "walkaway", "walked_away"].value_counts()
-    for name in scenario.party_names:
-        shares[f"walkaway_{name}"] = int(walked.get(name, 0)) / n if n else math.nan
-    shares["timeout"] = float((results["outcome"] == "timeout").mean()) if n else math.nan
-    deal_columns = [f"deal_{issue}" for issue in scenario.issue_names]
-    deals = results.loc[agreed, deal_columns]
-    top_deals = []
-    if n_agreed:
-        counts = deals.value_counts().head(top)
-        for options, count in counts.items():
-            top_deals.append(
-                {
-                    "count": int(count),
-                    "share_of_agreements": int(count) / n_agreed,
-                    "deal": dict(zip(scenario.issue_names, options, strict=True)),
-                }
-            )
-    exact = _distances_exact(results, scenario, agreed) if "distance_to_pareto" in results else None
-    return {
-        "scenario": scenario.name,
-        "replications": n,
-        "agreements": n_agreed,
-        "agreement_probability": n_agreed / n if n else math.nan,
-        "agreement_ci95": [low, high],
-        "outcome_shares": shares,
-        "mean_rounds_to_agreement": _mean(results.loc[agreed, "round"]),
-        "mean_rounds": _mean(results["round"]),
-        "mean_utility": {p: _mean(results[f"utility_{p}"]) for p in scenario.party_names},
-        "mean_distance_to_pareto": _mean(results.loc[agreed, "distance_to_pareto"])
-        if "distance_to_pareto" in results
-        else None,
-        "distance_to_pareto_exact": exact,
-        "mean_distance_to_nash": _mean(results.loc[agreed, "distance_to_nash"])
-        if "distance_to_nash" in results
-        else None,
-        "distance_to_nash_exact": exact,
-        "mean_utility_in_agreements": {
-            p: _mean(results.loc[agreed, f"utility_{p}"]) for p in scenario.party_names
-        },
-        "top_deals": top_deals,
-    }
+    # Imported here: summary_stream builds on this module's atomic file writing.
+    from negsim.summary_stream import SummaryAccumulator
 
-
-def _mean(series: pd.Series) -> float | None:
-    return float(series.mean()) if len(series) else None
-
-
-def _distances_exact(results: pd.DataFrame, scenario: Scenario, agreed: pd.Series) -> bool:
-    """Whether every agreement's distances are exact: per row when the results say, else as the
-    model measures them (exact when the admissible outcomes can be listed for every deal)."""
-    if "distance_to_pareto_exact" in results:
-        return bool(results.loc[agreed, "distance_to_pareto_exact"].all())
-    return quality_is_exact(deal_options(scenario))
+    accumulator = SummaryAccumulator(scenario, top=top)
+    accumulator.add(results)
+    return accumulator.summary()
 
 
 def deal_quality_text(summary: dict[str, Any]) -> str | None:
@@ -186,18 +135,20 @@ def provenance() -> dict[str, str | None]:
     return {"negsim_version": package_version, "git_commit": commit}
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
-    """Write a file through `write(temporary path)`, then rename it into place.
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path beside `path` to write to, renamed onto `path` when the block succeeds.
 
-    A reader never sees half a file, even if writing fails midway; the parent directory is
-    created, and the file gets the usual permissions (a temporary file starts private).
+    A reader never sees half a file: if the block raises, the temporary file is removed and
+    `path` is left as it was. The parent directory is created, and the file gets the usual
+    permissions (a temporary file starts private).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        write(Path(tmp))
+        yield Path(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
@@ -205,7 +156,13 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) ->
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+
+
+def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+    """Write a file through `write(temporary path)`, then rename it into place (`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        write(tmp)
+    return Path(path)
 
 
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
