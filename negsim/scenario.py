@@ -212,11 +212,15 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     return parse_scenario(data, source=str(path))
 
 
-def parse_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+def parse_scenario(
+    data: Any, source: str = "<scenario>", copy_data: bool = True, cache: Any = None
+) -> Scenario:
     """Validate a scenario mapping (as read from YAML) and build a `Scenario`.
 
-    The checks live in `negsim.scenario_schema`.
+    The checks live in `negsim.scenario_schema`; `copy_data=False` keeps `data` itself instead
+    of a copy (for a caller that never changes it), and `cache` (a `NodeCache`) lets such a
+    caller parse the mappings its scenarios share once.
     """
     from negsim.scenario_schema import parse
 
-    return parse(data, source)
+    return parse(data, source, copy_data, cache)

@@ -39,15 +39,47 @@ _UNCERTAINTY_KEYS = {"weights", "reservation", "values"}
 _TRACK_KEYS = {"label", "issues", "parties", "source"}
 
 
-def parse(data: Any, source: str = "<scenario>") -> Scenario:
-    """Validate a scenario mapping (as read from YAML) and build a `Scenario`."""
-    return _Parser(source).scenario(data)
+class NodeCache:
+    """Parsed issues and parties by the identity of their mappings.
+
+    A sweep's job configs share every mapping their overrides do not touch, so with a cache a
+    job's scenario parses only the parties its overrides changed (and shares the rest, which
+    are frozen). Mappings are kept alive with their parse, so an identity is never reused.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+
+    def get(self, nodes: tuple[Any, ...], name: str, build: Any) -> Any:
+        """The parse of `nodes` (under `name`), built once."""
+        key = (*map(id, nodes), name)
+        found = self._items.get(key)
+        if found is None:
+            found = self._items[key] = (nodes, build())
+        return found[1]
+
+
+def parse(
+    data: Any,
+    source: str = "<scenario>",
+    copy_data: bool = True,
+    cache: NodeCache | None = None,
+) -> Scenario:
+    """Validate a scenario mapping (as read from YAML) and build a `Scenario`.
+
+    The scenario keeps a copy of `data`; `copy_data=False` keeps `data` itself, for a caller
+    that never changes it (a sweep's job configs share what their overrides do not touch), and
+    such a caller may pass a `NodeCache` to parse each shared mapping once.
+    """
+    return _Parser(source, copy_data, cache).scenario(data)
 
 
 class _Parser:
     """Validates a scenario mapping, raising `ScenarioError` at the first mistake."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, copy_data: bool = True, cache: NodeCache | None = None) -> None:
+        self.copy_data = copy_data
+        self.cache = cache
         self.source = source
 
     def fail(self, path: str, problem: str) -> ScenarioError:
@@ -85,7 +117,8 @@ class _Parser:
     def scenario(self, data: Any) -> Scenario:
         data = self.mapping(data, "", _SCENARIO_KEYS)
         name = self.text(data.get("name"), "name", Path(self.source).stem)
-        issues = self.issues(data.get("issues"))
+        issues_node = data.get("issues")
+        issues = self._cached((issues_node,), "", lambda: self.issues(issues_node))
         parties_node = data.get("parties")
         if not parties_node:
             raise self.fail("parties", "the scenario needs at least two parties, got none")
@@ -95,13 +128,19 @@ class _Parser:
                 "parties", f"the scenario needs at least two parties, got {len(parties_node)}"
             )
         parties = tuple(
-            self.party(self.name(key, f"parties.{key}"), node, issues)
+            self._cached(
+                (node, issues_node),
+                str(key),
+                lambda key=key, node=node: self.party(
+                    self.name(key, f"parties.{key}"), node, issues
+                ),
+            )
             for key, node in parties_node.items()
         )
         if not any(p.required for p in parties):
             raise self.fail("parties", "at least one party must be required for agreement")
         tracks = self.tracks(data.get("tracks"), issues, parties)
-        plain = copy.deepcopy(data)
+        plain = copy.deepcopy(data) if self.copy_data else data
         return Scenario(
             name=name,
             label=self.text(data.get("label"), "label", name),
@@ -111,6 +150,11 @@ class _Parser:
             data=plain,
             tracks=tracks,
         )
+
+    def _cached(self, nodes: tuple[Any, ...], name: str, build: Any) -> Any:
+        if self.cache is None or not all(isinstance(n, dict) for n in nodes):
+            return build()
+        return self.cache.get(nodes, name, build)
 
     def issues(self, node: Any) -> tuple[Issue, ...]:
         if not node:
