@@ -16,7 +16,7 @@ from negsim.sweep import split_override, sweep_table
 
 NEGSIM = str(Path(sys.executable).parent / "negsim")
 PRESETS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
-SMALL = ["replications=20", "max_rounds=30", "figures=false"]
+SMALL = ["replications=20", "max_rounds=30", "figures=false", "job_results=true"]
 
 
 def _negsim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -47,7 +47,7 @@ def test_every_preset_composes_and_every_sweep_point_validates(preset: str) -> N
                 assert chosen == split_override(f"{key}={value}")[1]
 
 
-@pytest.mark.parametrize("launcher", ["basic", "joblib", "negsim_slurm"])
+@pytest.mark.parametrize("launcher", ["basic", "joblib", "negsim_slurm", "negsim_batch"])
 def test_launcher_configs_compose(launcher: str) -> None:
     with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
         cfg = compose("config", overrides=[f"hydra/launcher={launcher}"], return_hydra_config=True)
@@ -139,7 +139,7 @@ def test_rerunning_a_sweep_resumes_it(tmp_path: Path) -> None:
     before = pd.read_parquet(out / "summary.parquet")
     second = _negsim(*args, f"hydra.sweep.dir={out}")
     assert second.returncode == 0, second.stderr
-    assert second.stdout.count("skipped") == 2
+    assert "2 of 3 jobs already finished" in second.stdout
     assert (out / "0" / "results.parquet").stat().st_mtime_ns == kept
     after = pd.read_parquet(out / "summary.parquet")
     pd.testing.assert_frame_equal(before, after)
