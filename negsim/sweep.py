@@ -8,6 +8,7 @@ the agreement-probability figure; `negsim-report` does the same from whatever jo
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class SweepInfo:
     parties: list[str] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=65536)  # a sweep repeats each value in many jobs' overrides
 def _value(text: str) -> Any:
     """An override's value as YAML reads it: 0.4 is a float, us a string, null None."""
     try:

@@ -221,7 +221,8 @@ def _plot_heatmap(table: pd.DataFrame, row_key: str, col_key: str, ax: Axes) -> 
     rows, cols = data.shape
     low, high = (grid(table, row_key, col_key, c).to_numpy(float) for c in ("ci_low", "ci_high"))
     size, detail = (9, max(rows, cols) <= 6) if max(rows, cols) <= 10 else (7, False)
-    for (r, c), v in np.ndenumerate(data.to_numpy(float) if max(rows, cols) <= 20 else []):
+    # Values in the cells while they stay legible (and cheap: a text costs milliseconds).
+    for (r, c), v in np.ndenumerate(data.to_numpy(float) if max(rows, cols) <= 12 else []):
         if math.isnan(v):
             ax.text(c, r, "n/a", ha="center", va="center", color="0.5", fontsize=size - 1)
             continue
@@ -232,8 +233,9 @@ def _plot_heatmap(table: pd.DataFrame, row_key: str, col_key: str, ax: Axes) -> 
         if detail:  # room for the interval under the value
             ax.text(c, r, f"[{low[r, c]:.2f}, {high[r, c]:.2f}]", ha="center", va="top",
                     fontsize=size - 2, color=color)  # fmt: skip
-    ax.set_xticks(range(cols), [label(v) for v in data.columns])
-    ax.set_yticks(range(rows), [label(v) for v in data.index])
+    xstep, ystep = max(1, cols // 12), max(1, rows // 12)  # at most about 12 labels an axis
+    ax.set_xticks(range(0, cols, xstep), [label(v) for v in data.columns[::xstep]])
+    ax.set_yticks(range(0, rows, ystep), [label(v) for v in data.index[::ystep]])
     if not is_numeric(table[row_key]):
         ax.invert_yaxis()  # categories read top-down in sweep order
     ax.set_xlabel(short_key(col_key))
