@@ -7,6 +7,7 @@ replications in batches of any size gives what `NegotiationModel(scenario, R, se
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -82,7 +83,15 @@ def iter_batches(
         start += size
         yield model
         if batch > 0:
-            model.release()  # free its arrays now: memory stays flat over many batches
+            release(model)
+
+
+def release(model: NegotiationModel) -> None:
+    """Free a finished model now: its large arrays at once, and the rest of it (a Mesa model
+    sits in reference cycles) with a collection, so memory stays flat over many models."""
+    model.release()
+    del model
+    gc.collect()
 
 
 def run_batches(

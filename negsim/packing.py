@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from negsim.batch import release
 from negsim.jobs import Job, failure, finish_job, run_alone
 from negsim.model import NegotiationModel
 from negsim.points import Point, structure_key
@@ -173,7 +174,7 @@ def _run_model(pieces: list[tuple[_Open, int, int]], end: Callable[[Done], None]
         )
         model.run(progress=False)
         results = model.results()
-        model.release()
+        release(model)
     except Exception as exc:  # every job with a piece here fails; the others go on
         for state, _, _ in live:
             _fail(state, exc, end)
