@@ -14,7 +14,7 @@ import numpy as np
 
 from negsim.scenario import Party
 from negsim.strategies.acceptance import accepts, accepts_late
-from negsim.utility import TOLERANCE, best_utility, crosses, utilities
+from negsim.utility import TOLERANCE, best_utility, crosses, utilities_at
 
 if TYPE_CHECKING:
     from negsim.model import NegotiationModel
@@ -78,7 +78,7 @@ class PartyAgent(mesa.Agent):
 
     def utility(self, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
         """This party's utility of `offers[j]` in replication `rows[j]`."""
-        return utilities(self.table[rows], offers)
+        return utilities_at(self.table, rows, offers)
 
     def propose(self, rows: np.ndarray) -> np.ndarray:
         """Offers for `rows` in the model's current round: meeting this round's target, aimed at

@@ -36,7 +36,7 @@ from negsim.strategies.offers import Aim, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
 from negsim.streams import OPENER, Streams
-from negsim.utility import TOLERANCE
+from negsim.utility import TOLERANCE, crosses, row_blocks
 
 
 class Outcome(IntEnum):
@@ -318,9 +318,9 @@ class NegotiationModel(mesa.Model):
         aim = self.aim(rows, proposer)
         weights = self.aim_weights[proposer, :, rows].T
         offers = generate_offers(
-            self._tables[proposer, rows],
+            row_blocks(self._tables, proposer, rows),
             aim.others,
-            self._red_lines[proposer] | self.closed[rows],
+            np.take(self._red_lines, proposer, axis=0) | np.take(self.closed, rows, axis=0),
             targets,
             aim.thresholds,
             aim.present,
@@ -334,7 +334,7 @@ class NegotiationModel(mesa.Model):
         others when none is), their estimated tables and acceptance thresholds, as the table
         shows them, and whether they are at the table."""
         parties = self._aim_parties[:, proposer]  # (Q, n)
-        tables = self.opponents.estimates[parties, rows[None, :]]
+        tables = row_blocks(self.opponents.estimates, parties, rows[None, :])
         thresholds = self.thresholds.thresholds(parties, rows, tables)
         present = self._aim_valid[:, proposer] & self.at_table[rows[None, :], parties]
         return Aim(tables, thresholds, present)
@@ -374,7 +374,7 @@ class NegotiationModel(mesa.Model):
             own = present & (own_side == agent.index)
             if own.any():
                 utility = agent.utility(rows[own], offers[own])
-                crossed = agent.red_lines[np.arange(offers.shape[1]), offers[own]].any(axis=1)
+                crossed = crosses(agent.red_lines, offers[own]).any(axis=1)
                 floor = agent.reservation[rows[own]] - TOLERANCE
                 accepted[own, agent.index] = (utility >= floor) & ~crossed
             answering = present & (own_side != agent.index)

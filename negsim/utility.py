@@ -15,14 +15,49 @@ an outcome the engine would accept is never outside the zone the analysis report
 
 
 def gather(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
-    """Each row's table entry at its offered option, per issue: shape (n, I).
+    """Each row's table entry at its offered option, per issue: shape `offers.shape`.
 
-    A flat-index gather: `take_along_axis` with less overhead, which matters in the hot loop.
+    `tables` has one more (option) axis than `offers`, the others equal. A flat-index `take`:
+    `take_along_axis` with far less overhead, which matters in the hot loop.
     """
-    n_options = tables.shape[-1]
-    flat = np.ascontiguousarray(tables).reshape(-1)
-    base = np.arange(offers.size, dtype=np.int64).reshape(offers.shape) * n_options
-    return flat[base + offers]
+    index = positions(offers.size).reshape(offers.shape) * tables.shape[-1]
+    index += offers
+    return np.take(np.ascontiguousarray(tables), index)
+
+
+def gather_rows(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
+    """`gather(tables[rows], offers)` without copying the tables' rows: shape (n, I).
+
+    Args:
+        tables: one table per replication, shape (R, I, K).
+        rows: replications, shape (n,).
+        offers: option index per issue, shape (n, I).
+    """
+    n_issues, n_options = tables.shape[-2:]
+    index = rows[:, None] * (n_issues * n_options) + offers
+    index += positions(n_issues)[None, :] * n_options
+    return np.take(np.ascontiguousarray(tables), index)
+
+
+def row_blocks(tables: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """`tables[first, second]` for two broadcasting index arrays over the leading two axes,
+    by a `take` of whole blocks (much faster than numpy's two-array fancy indexing)."""
+    n_first, n_second = tables.shape[:2]
+    blocks = np.ascontiguousarray(tables).reshape(n_first * n_second, *tables.shape[2:])
+    return np.take(blocks, first * n_second + second, axis=0)
+
+
+_POSITIONS = np.arange(1 << 16, dtype=np.int64)
+_POSITIONS.flags.writeable = False
+
+
+def positions(size: int) -> np.ndarray:
+    """`np.arange(size)` as int64, read-only, from a cache grown on demand."""
+    global _POSITIONS
+    if _POSITIONS.size < size:
+        _POSITIONS = np.arange(max(size, 2 * _POSITIONS.size), dtype=np.int64)
+        _POSITIONS.flags.writeable = False
+    return _POSITIONS[:size]
 
 
 def max_over_options(tables: np.ndarray) -> np.ndarray:
@@ -38,6 +73,11 @@ def max_over_options(tables: np.ndarray) -> np.ndarray:
     for k in range(1, tables.shape[-1]):
         np.maximum(top, tables[..., k], out=top)
     return top
+
+
+def utilities_at(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
+    """`utilities(tables[rows], offers)` without copying the tables' rows, shape (n,)."""
+    return gather_rows(tables, rows, offers).sum(axis=-1)
 
 
 def utilities(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
@@ -70,5 +110,6 @@ def best_utility(tables: np.ndarray, forbidden: np.ndarray | None = None) -> np.
 def crosses(forbidden: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """Which issues of each row's offer fall on a forbidden option, shape (n, I)."""
     if forbidden.ndim == 2:
-        return forbidden[np.arange(forbidden.shape[0])[None, :], offers]
+        index = offers + positions(forbidden.shape[0]) * forbidden.shape[1]
+        return np.take(np.ascontiguousarray(forbidden), index)
     return gather(forbidden, offers)

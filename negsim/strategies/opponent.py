@@ -61,49 +61,64 @@ class FrequencyModel:
         self.kept = np.zeros((n_parties, replications, n_issues), dtype=np.float32)
         self.last = np.full((n_parties, replications, n_issues), -1, dtype=np.int64)
         self.estimates = np.empty_like(self.counts)
-        for party in range(n_parties):
-            self.estimates[party] = self._estimate(party, np.arange(replications))
-        self._issue = np.arange(n_issues)[None, :]
+        self._replications = replications
+        # The same arrays with (party, replication) flattened into one axis of blocks: a
+        # `take` of whole blocks is much faster than indexing by two arrays.
+        self._counts = self.counts.reshape(n_parties * replications, n_issues * n_options)
+        self._top = self.top.reshape(n_parties * replications, n_issues)
+        self._kept = self.kept.reshape(n_parties * replications, n_issues)
+        self._last = self.last.reshape(n_parties * replications, n_issues)
+        self._estimates = self.estimates.reshape(n_parties * replications, n_issues * n_options)
+        self._kernel = self.kernel.reshape(n_issues * n_options, n_options)
+        self._kernel_row = (np.arange(n_issues) * n_options)[None, :]
+        self._mask = self.option_mask.reshape(-1)
+        self._refresh(np.arange(n_parties * replications))
 
     def observe_offers(self, party: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> None:
         """Record that `party[j]` offered `offers[j]` in replication `rows[j]`."""
         if rows.size == 0:
             return
-        p, r = party[:, None], rows[:, None]
-        self._count(party, rows, offers, 1.0)
-        previous = self.last[p, r, self._issue]
-        self.kept[p, r, self._issue] += (previous == offers).astype(np.float32)
-        self.last[p, r, self._issue] = offers
-        for q in np.unique(party):
-            self._refresh(int(q), rows[party == q])
+        blocks = party * self._replications + rows
+        self._count(blocks, offers, 1.0)
+        previous = self._last[blocks]
+        self._kept[blocks] += (previous == offers).astype(np.float32)
+        self._last[blocks] = offers
+        self._refresh(blocks)
 
     def observe_accepts(self, party: int, rows: np.ndarray, offers: np.ndarray) -> None:
         """Record that `party` accepted `offers[j]` in replication `rows[j]`."""
         if rows.size == 0:
             return
-        self._count(party, rows, offers, _ACCEPT_EVIDENCE)
-        self._refresh(party, rows)
+        blocks = party * self._replications + rows
+        self._count(blocks, offers, _ACCEPT_EVIDENCE)
+        self._refresh(blocks)
 
     def tables(self, parties: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Estimated weighted tables of `parties` in `rows`, shape (len(parties), n, I, K)."""
         return self.estimates[parties[:, None], rows[None, :]]
 
-    def _count(
-        self, party: np.ndarray | int, rows: np.ndarray, offers: np.ndarray, weight: float
-    ) -> None:
-        """Add `weight` offers of `offers[j]` by `party` (or `party[j]`) in `rows[j]`."""
-        counted = self.counts[party, rows] + weight * self.kernel[self._issue, offers]
-        self.counts[party, rows] = counted
-        self.top[party, rows] = max_over_options(counted)
+    def _count(self, blocks: np.ndarray, offers: np.ndarray, weight: float) -> None:
+        """Add `weight` offers of `offers[j]` in (party, replication) block `blocks[j]`, each
+        block at most once."""
+        n, n_issues = offers.shape
+        spread = np.take(self._kernel, offers + self._kernel_row, axis=0).reshape(n, -1)
+        spread *= np.float32(weight)
+        counted = np.take(self._counts, blocks, axis=0)
+        counted += spread
+        self._counts[blocks] = counted
+        self._top[blocks] = max_over_options(counted.reshape(n, n_issues, -1))
 
-    def _estimate(self, party: int, rows: np.ndarray) -> np.ndarray:
-        """Laplace-smoothed counts over the issue's largest count, times weights that grow with
-        how often the party kept its option on that issue between offers."""
-        counts = self.counts[party, rows]
-        values = (counts + 1.0) / (self.top[party, rows][..., None] + 1.0)
-        kept = self.kept[party, rows] + 1.0
-        weights = kept / kept.sum(axis=-1, keepdims=True)
-        return weights[..., None] * values * self.option_mask
-
-    def _refresh(self, party: int, rows: np.ndarray) -> None:
-        self.estimates[party, rows] = self._estimate(party, rows)
+    def _refresh(self, blocks: np.ndarray) -> None:
+        """Re-estimate the tables of (party, replication) blocks `blocks`: Laplace-smoothed
+        counts over the issue's largest count, times weights that grow with how often the party
+        kept its option on that issue between offers."""
+        n_options = self.kernel.shape[-1]
+        values = np.take(self._counts, blocks, axis=0)
+        values += 1.0
+        values /= np.repeat(np.take(self._top, blocks, axis=0) + 1.0, n_options, axis=-1)
+        kept = np.take(self._kept, blocks, axis=0)
+        kept += 1.0
+        kept /= kept.sum(axis=-1, keepdims=True)
+        values *= np.repeat(kept, n_options, axis=-1)
+        values *= self._mask
+        self._estimates[blocks] = values

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from negsim.utility import gather
+from negsim.utility import gather, gather_rows, row_blocks
 
 _PRIOR = 0.5
 _STEP = 0.05
@@ -111,16 +111,14 @@ class ThresholdModel:
         """
         p = parties if parties.ndim == 2 else parties[:, None]
         r = rows[None, :]
-        n_parties, n = tables.shape[:2]
-        flat = tables.reshape(n_parties * n, *tables.shape[2:])
 
         def value(offers: np.ndarray) -> np.ndarray:
-            return _values(flat, offers.reshape(n_parties * n, -1)).reshape(n_parties, n)
+            return gather(tables, row_blocks(offers, p, r)).sum(axis=-1, dtype=np.float64)
 
         yes_round = self.accepted_round[p, r]
         no_round = self.rejected_round[p, r]
-        yes = np.where(yes_round >= 0, value(self.accepted[p, r]), np.inf)
-        no = np.where(no_round >= 0, value(self.rejected[p, r]) + _STEP, -np.inf)
+        yes = np.where(yes_round >= 0, value(self.accepted), np.inf)
+        no = np.where(no_round >= 0, value(self.rejected) + _STEP, -np.inf)
         # A rejection newer than an acceptance worth no more than the rejected offer: the
         # threshold rose (or the estimate moved) since; the rejection is the evidence.
         risen = (no_round > yes_round) & (yes <= no - _STEP)
@@ -129,14 +127,6 @@ class ThresholdModel:
         return np.where(np.isfinite(estimate), estimate, _PRIOR)
 
 
-def _values(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
-    """Each row's estimated utility of its offer, shape (n,)."""
-    return gather(tables, offers).sum(axis=-1, dtype=np.float64)
-
-
 def _values_at(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
-    """`_values(tables[rows], offers)` without copying the tables: shape (n,)."""
-    n_issues, n_options = tables.shape[1:]
-    issue = np.arange(n_issues, dtype=np.int64)[None, :]
-    index = (rows[:, None] * n_issues + issue) * n_options + offers
-    return tables.reshape(-1)[index].sum(axis=-1, dtype=np.float64)
+    """Each row's estimated utility of its offer, `tables[rows]` read in place: shape (n,)."""
+    return gather_rows(tables, rows, offers).sum(axis=-1, dtype=np.float64)
