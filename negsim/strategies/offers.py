@@ -42,6 +42,7 @@ from negsim.utility import gather
 _BISECTION_STEPS = 6
 _SWEEPS = 3  # weighted Lagrangian sweeps; the first uses equal weights
 _SWAP_PASSES = 6
+_EARLY_PASSES = 2  # swap passes run block by block, before the blocks' moving rows merge
 _STEP_SIZE = 8.0  # multiplicative-weights step, per unit of margin
 _SECONDARY = 0.2  # weight of the mean margin beside the smallest one
 _FORBIDDEN = np.float32(-1e9)
@@ -49,7 +50,7 @@ _ABSENT = 10.0  # the margin of a party away from the table: never the smallest
 _TOLERANCE = 1e-6  # float32 sums are exact to about 1e-7 for utilities in [0, 1]
 _GAIN = 1e-4  # the least gain in margin a swap must bring
 _OUT = np.float32(1e30)  # subtracted from scores that are out: below every score that is not
-_BLOCK = 1 << 16  # table entries (rows * I * K) searched at a time, to stay in cache
+_BLOCK = 1 << 17  # table entries (rows * I * K) searched at a time, to stay in cache
 
 
 class Aim(NamedTuple):
@@ -194,12 +195,13 @@ def generate_offers(
     present = np.ones((n_others, n), dtype=bool) if present is None else present
     forbidden = np.broadcast_to(forbidden, own.shape)
     block = max(1, _BLOCK // max(1, own.shape[1] * own.shape[2]))
-    if n <= block:
-        return _search(own, others, forbidden, target, thresholds, present, weights)
     offers = np.empty((n, own.shape[1]), dtype=np.int64)
+    margin = np.empty((n_others, n), dtype=np.float32)  # at the final offers
+    lam = np.empty((n_others, n))
+    moving = []
     for lo in range(0, n, block):
         rows = slice(lo, lo + block)
-        offers[rows] = _search(
+        offers[rows], lam[:, rows], swaps = _search(
             own[rows],
             others[:, rows],
             forbidden[rows],
@@ -207,7 +209,19 @@ def generate_offers(
             thresholds[:, rows],
             present[:, rows],
             None if weights is None else weights[:, rows],
+            lo,
         )
+        for _ in range(_EARLY_PASSES):  # while the block is in cache
+            swaps = swaps and _swap_pass(swaps, offers, margin)
+        if swaps:
+            moving.append(swaps)
+    swaps = _merged(moving)  # the rest of the passes for all blocks at once: fewer calls
+    for _ in range(_SWAP_PASSES - _EARLY_PASSES):
+        swaps = swaps and _swap_pass(swaps, offers, margin)
+    if swaps:
+        margin[:, swaps.rows] = swaps.held.sum(axis=-1) - swaps.thresholds
+    if weights is not None:
+        weights[:] = _reweighted(lam, margin, present)
     return offers
 
 
@@ -219,8 +233,10 @@ def _search(
     thresholds: np.ndarray,
     present: np.ndarray,
     weights: np.ndarray | None,
-) -> np.ndarray:
-    """`generate_offers` for one block of rows, its arguments complete (weights updated)."""
+    first_row: int,
+) -> tuple[np.ndarray, np.ndarray, _Swaps]:
+    """The sweeps of `generate_offers` for one block of rows, its arguments complete: the best
+    offers, the weights over the others they came from, and the swap repair to run on them."""
     n_others, n = present.shape
     others = _option_major(others.astype(np.float32, copy=False))  # (Q, K, n, I)
     if not present.all():  # a party away from the table: a zero table, a margin of `_ABSENT`
@@ -251,10 +267,13 @@ def _search(
             best_score = np.maximum(score, best_score)
             if sweep + 1 < sweeps:
                 lam = _reweighted(lam, margin, present)
-    offers = improve_by_swaps(best, a, others, thresholds, scale, need)
-    if weights is not None:
-        weights[:] = _reweighted(lam, _margins(others, offers, thresholds), present)
-    return offers
+    index = _slab_index(best)
+    summed = others.sum(axis=0)  # the mean-margin term after a swap: scale * (summed + shifts)
+    summed *= _spread(scale, own.shape[1])
+    rows = np.arange(first_row, first_row + n)
+    held = _take_each(others, index)
+    swaps = _Swaps(rows, a, others, summed, thresholds, scale, need, np.take(a, index), held)
+    return best, lam, swaps
 
 
 def utilities_of(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
@@ -304,95 +323,88 @@ def _reweighted(lam: np.ndarray, margin: np.ndarray, present: np.ndarray) -> np.
     return _normalised(lam * np.exp(-_STEP_SIZE * shift) * present, present)
 
 
-def improve_by_swaps(
-    offers: np.ndarray,
-    own: np.ndarray,
-    others: np.ndarray,
-    thresholds: np.ndarray,
-    scale: np.ndarray,
-    need: np.ndarray,
-) -> np.ndarray:
-    """Apply single-issue swaps, one at a time, that most raise the smallest margin while `own`
-    stays at least `need`; where `own` is below `need`, the swap that raises `own` most instead.
+class _Swaps(NamedTuple):
+    """The swap repair's rows still moving and their option-major float32 data.
 
-    Rows stop when no swap gains more than `_GAIN`, or after `_SWAP_PASSES` swaps; each pass
-    works on the rows still moving only.
-
-    Args:
-        offers: current offers, shape (n, I); changed in place and returned.
-        own: the proposer's option-major float32 table, forbidden options at `_FORBIDDEN`,
-            shape (K, n, I).
-        others: the others' option-major float32 tables, zero for absent parties,
-            shape (Q, K, n, I).
-        thresholds: their thresholds, `-_ABSENT` for absent parties, shape (Q, n).
-        scale: weight of the sum of margins beside the smallest, shape (n,).
-        need: the proposer's utility floor per row, shape (n,).
+    Attributes:
+        rows: their indices in the offers being repaired, shape (m,).
+        own: the proposer's table, forbidden options at `_FORBIDDEN`, shape (K, m, I).
+        others: the others' tables, zero for absent parties, shape (Q, K, m, I).
+        summed: the others' tables summed, times `scale`, shape (K, m, I).
+        thresholds: the others' thresholds, `-_ABSENT` for absent parties, shape (Q, m).
+        scale: weight of the sum of margins beside the smallest, shape (m,).
+        need: the proposer's utility floor, shape (m,).
+        own_now: `own` at the current offers, shape (m, I).
+        held: `others` at the current offers, shape (Q, m, I).
     """
-    active = np.arange(offers.shape[0])
-    # The mean-margin term after a swap is `scale * (summed + sum of shifts)`.
-    summed = others.sum(axis=0)
-    summed *= _spread(scale, own.shape[-1])
-    for _ in range(_SWAP_PASSES):
-        moved = _swap_once(offers[active], own, others, summed, thresholds, scale, need)
-        if moved is None:
-            break
-        improve, issue, option = moved
-        active = active[improve]
-        offers[active, issue] = option
-        if active.size == 0:
-            break
-        keep = np.flatnonzero(improve)
-        own, others, summed = own.take(keep, -2), others.take(keep, -2), summed.take(keep, -2)
-        thresholds, scale, need = thresholds[:, keep], scale[keep], need[keep]
-    return offers
+
+    rows: np.ndarray
+    own: np.ndarray
+    others: np.ndarray
+    summed: np.ndarray
+    thresholds: np.ndarray
+    scale: np.ndarray
+    need: np.ndarray
+    own_now: np.ndarray
+    held: np.ndarray
 
 
-def _swap_once(
-    offers: np.ndarray,
-    own: np.ndarray,
-    others: np.ndarray,
-    summed: np.ndarray,
-    thresholds: np.ndarray,
-    scale: np.ndarray,
-    need: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The best single swap per row: (which rows improve, their issue, their new option).
+_ROW_AXIS = _Swaps(-1, -2, -2, -2, -1, -1, -1, -2, -2)  # each field's axis over the rows
 
-    Arrays are option-major as in `improve_by_swaps`; `summed` is the sum of the others'
-    tables times `scale`. Forbidden options are worth `_FORBIDDEN` to the proposer, so no swap
-    to one keeps its floor.
+
+def _merged(parts: list[_Swaps]) -> _Swaps | None:
+    """The rows of several `_Swaps` in one."""
+    if len(parts) <= 1:
+        return parts[0] if parts else None
+    fields = zip(*parts, strict=True)
+    return _Swaps(*(np.concatenate(f, axis=ax) for f, ax in zip(fields, _ROW_AXIS, strict=True)))
+
+
+def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Swaps | None:
+    """Apply each row's best single swap: the one that most raises the smallest margin (plus
+    `scale` times their sum) while the proposer's utility stays at least `need`, or where it is
+    below `need`, the one that raises it most. Swaps to forbidden options never keep the floor.
+
+    Rows stop when no swap gains more than `_GAIN`; their margins at their final offers go to
+    `margin_out`. `offers[swaps.rows]` change in place; returns the rows that moved (None: none).
     """
-    n, n_issues = offers.shape
-    index = _slab_index(offers)
-    own_now = np.take(own, index)  # (n, I)
-    slack = (own_now.sum(axis=-1, dtype=np.float64) - need).astype(np.float32)
-    held = _take_each(others, index)  # (Q, n, I)
-    margin = held.sum(axis=-1) - thresholds  # (Q, n)
+    s = swaps
+    n, n_issues = s.own_now.shape
+    slack = (s.own_now.sum(axis=-1, dtype=np.float64) - s.need).astype(np.float32)
+    margin = s.held.sum(axis=-1) - s.thresholds  # (Q, n)
     # A swap on issue i to option k moves party q's margin to table_q[k, i] + shift_q[i].
     shift = _spread(margin, n_issues)
-    shift -= held  # (Q, n, I)
-    score = others[0] + shift[0]
+    shift -= s.held  # (Q, n, I)
+    score = s.others[0] + shift[0]
     moved = np.empty_like(score)
-    for q in range(1, others.shape[0]):
-        np.minimum(score, np.add(others[q], shift[q], out=moved), out=score)
-    score += summed
-    score += _spread(scale, n_issues) * shift.sum(axis=0)
+    for q in range(1, s.others.shape[0]):
+        np.minimum(score, np.add(s.others[q], shift[q], out=moved), out=score)
+    score += s.summed
+    score += _spread(s.scale, n_issues) * shift.sum(axis=0)
     # Swaps that take the proposer below its floor are out.
-    floor = own_now - _spread(slack, n_issues)
-    score -= np.multiply(np.less(own, floor), _OUT, out=moved)
+    floor = s.own_now - _spread(slack, n_issues)
+    score -= np.multiply(np.less(s.own, floor), _OUT, out=moved)
     short = slack < 0
     if short.any():
-        lift = np.subtract(own, own_now, out=moved)
-        score[:, short] = lift[:, short]
+        score[:, short] = s.own[:, short] - s.own_now[short]
     by_issue = np.maximum.reduce(score)  # (n, I): the best option's score on each issue
     issue = by_issue.argmax(axis=-1)
-    rows = np.arange(n)
-    top = by_issue[rows, issue]
-    now = np.where(short, 0.0, _score(margin, scale) + _GAIN)
-    improve = top > now
-    if not improve.any():
-        return None
-    issue = issue[improve]
-    at_issue = score[:, rows[improve], issue]  # (K, m)
-    option = _first_max(at_issue, top[improve])
-    return improve, issue, option
+    top = by_issue[np.arange(n), issue]
+    improve = top > np.where(short, 0.0, _score(margin, s.scale) + _GAIN)
+    if not improve.all():
+        stop = ~improve
+        margin_out[:, s.rows[stop]] = margin[:, stop]
+        if not improve.any():
+            return None
+    keep = np.flatnonzero(improve)
+    issue = issue[keep]
+    option = _first_max(score[:, keep, issue], top[keep])
+    rows = s.rows[keep]
+    offers[rows, issue] = option
+    own, others = s.own.take(keep, -2), s.others.take(keep, -2)
+    line = np.arange(keep.size)
+    own_now, held = s.own_now[keep], s.held[:, keep]
+    own_now[line, issue] = own[option, line, issue]
+    held[:, line, issue] = others[:, option, line, issue]
+    summed, thresholds = s.summed.take(keep, -2), s.thresholds[:, keep]
+    return _Swaps(rows, own, others, summed, thresholds, s.scale[keep], s.need[keep], own_now, held)
