@@ -47,6 +47,46 @@ def row_blocks(tables: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.
     return np.take(blocks, first * n_second + second, axis=0)
 
 
+def row_sum(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
+    """`values.sum(axis=-1, dtype=dtype)` bit for bit, two to three times faster for a short last
+    (issue) axis: column by column, in the order of numpy's pairwise summation.
+
+    >>> x = np.random.default_rng(0).random((5, 12), dtype=np.float32)
+    >>> bool((row_sum(x, np.float64) == x.sum(axis=-1, dtype=np.float64)).all())
+    True
+    """
+    if dtype is not None and values.dtype != dtype:
+        values = values.astype(dtype)
+    if values.shape[-1] == 0:
+        return np.zeros(values.shape[:-1], dtype=values.dtype)
+    return _pairwise(values, 0, values.shape[-1]) + 0.0  # numpy adds to a zero: -0.0 is 0.0
+
+
+def _pairwise(values: np.ndarray, start: int, count: int) -> np.ndarray:
+    """numpy's pairwise sum of columns `start .. start + count` (`pairwise_sum` in its loops):
+    below 8 terms in turn; up to 128 in eight running sums; above, the two halves."""
+    column = [values[..., start + j] for j in range(count)] if count <= 128 else []
+    if count < 8:
+        total = column[0].copy()
+        for term in column[1:]:
+            total += term
+        return total
+    if count <= 128:
+        sums = [c.copy() for c in column[:8]]
+        done = count - count % 8
+        for block in range(8, done, 8):
+            for j in range(8):
+                sums[j] += column[block + j]
+        total = (sums[0] + sums[1]) + (sums[2] + sums[3])
+        total += (sums[4] + sums[5]) + (sums[6] + sums[7])
+        for term in column[done:]:
+            total += term
+        return total
+    half = count // 2
+    half -= half % 8
+    return _pairwise(values, start, half) + _pairwise(values, start + half, count - half)
+
+
 _POSITIONS = np.arange(1 << 16, dtype=np.int64)
 _POSITIONS.flags.writeable = False
 
@@ -77,7 +117,7 @@ def max_over_options(tables: np.ndarray) -> np.ndarray:
 
 def utilities_at(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """`utilities(tables[rows], offers)` without copying the tables' rows, shape (n,)."""
-    return gather_rows(tables, rows, offers).sum(axis=-1)
+    return row_sum(gather_rows(tables, rows, offers))
 
 
 def utilities(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
@@ -94,7 +134,7 @@ def utilities(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
     >>> utilities(t, np.array([[0, 1]])).tolist()
     [1.0]
     """
-    return gather(tables, offers).sum(axis=-1)
+    return row_sum(gather(tables, offers))
 
 
 def best_utility(tables: np.ndarray, forbidden: np.ndarray | None = None) -> np.ndarray:
@@ -104,7 +144,7 @@ def best_utility(tables: np.ndarray, forbidden: np.ndarray | None = None) -> np.
     """
     if forbidden is not None:
         tables = np.where(forbidden, -np.inf, tables)
-    return max_over_options(tables).sum(axis=-1)
+    return row_sum(max_over_options(tables))
 
 
 def crosses(forbidden: np.ndarray, offers: np.ndarray) -> np.ndarray:

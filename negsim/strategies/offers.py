@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from negsim.utility import gather
+from negsim.utility import gather, row_sum
 
 _BISECTION_STEPS = 6
 _SWEEPS = 3  # weighted Lagrangian sweeps; the first uses equal weights
@@ -120,7 +120,7 @@ def _own_value(a: np.ndarray, b: np.ndarray, slope: np.ndarray) -> np.ndarray:
 
     Arrays are option-major, shape (K, n, I). Ties go to the option worth more to the proposer.
     """
-    return np.maximum.reduce(_best_scores(a, b, slope)).sum(axis=-1, dtype=np.float64)
+    return row_sum(np.maximum.reduce(_best_scores(a, b, slope)), np.float64)
 
 
 def _choice(a: np.ndarray, b: np.ndarray, slope: np.ndarray) -> np.ndarray:
@@ -219,7 +219,7 @@ def generate_offers(
     for _ in range(_SWAP_PASSES - _EARLY_PASSES):
         swaps = swaps and _swap_pass(swaps, offers, margin)
     if swaps:
-        margin[:, swaps.rows] = swaps.held.sum(axis=-1) - swaps.thresholds
+        margin[:, swaps.rows] = row_sum(swaps.held) - swaps.thresholds
     if weights is not None:
         weights[:] = _reweighted(lam, margin, present)
     return offers
@@ -278,12 +278,12 @@ def _search(
 
 def utilities_of(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """Each row's utility of its offer, summed in float64, shape (n,)."""
-    return gather(tables, offers).sum(axis=-1, dtype=np.float64)
+    return row_sum(gather(tables, offers), np.float64)
 
 
 def _margins(others: np.ndarray, offers: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """`margins` in float32 from option-major tables (absent parties: zero, `-_ABSENT`)."""
-    return _take_each(others, _slab_index(offers)).sum(axis=-1) - thresholds
+    return row_sum(_take_each(others, _slab_index(offers))) - thresholds
 
 
 def _score(margin: np.ndarray, scale: np.ndarray) -> np.ndarray:
@@ -301,7 +301,7 @@ def _combined(
     for q in range(1, others.shape[0]):
         combined += others[q] * _spread(lam[q], n_issues)
     # Scale the combination to the proposer's range so one angle grid suits every row.
-    top = np.maximum.reduce(combined).sum(axis=-1)
+    top = row_sum(np.maximum.reduce(combined))
     combined /= _spread(np.maximum(top, 1e-12), n_issues)
     combined *= allowed
     combined += penalty
@@ -370,8 +370,8 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
     """
     s = swaps
     n, n_issues = s.own_now.shape
-    slack = (s.own_now.sum(axis=-1, dtype=np.float64) - s.need).astype(np.float32)
-    margin = s.held.sum(axis=-1) - s.thresholds  # (Q, n)
+    slack = (row_sum(s.own_now, np.float64) - s.need).astype(np.float32)
+    margin = row_sum(s.held) - s.thresholds  # (Q, n)
     # A swap on issue i to option k moves party q's margin to table_q[k, i] + shift_q[i].
     shift = _spread(margin, n_issues)
     shift -= s.held  # (Q, n, I)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from negsim.utility import max_over_options
+from negsim.utility import max_over_options, row_sum
 
 _ACCEPT_EVIDENCE = 0.5
 _BANDWIDTH = 0.25  # of the span of options
@@ -118,7 +118,7 @@ class FrequencyModel:
         values /= np.repeat(np.take(self._top, blocks, axis=0) + 1.0, n_options, axis=-1)
         kept = np.take(self._kept, blocks, axis=0)
         kept += 1.0
-        kept /= kept.sum(axis=-1, keepdims=True)
+        kept /= row_sum(kept)[:, None]
         values *= np.repeat(kept, n_options, axis=-1)
         values *= self._mask
         self._estimates[blocks] = values

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from negsim.utility import gather, gather_rows, row_blocks
+from negsim.utility import gather, gather_rows, row_blocks, row_sum
 
 _PRIOR = 0.5
 _STEP = 0.05
@@ -113,7 +113,7 @@ class ThresholdModel:
         r = rows[None, :]
 
         def value(offers: np.ndarray) -> np.ndarray:
-            return gather(tables, row_blocks(offers, p, r)).sum(axis=-1, dtype=np.float64)
+            return row_sum(gather(tables, row_blocks(offers, p, r)), np.float64)
 
         yes_round = self.accepted_round[p, r]
         no_round = self.rejected_round[p, r]
@@ -129,4 +129,4 @@ class ThresholdModel:
 
 def _values_at(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """Each row's estimated utility of its offer, `tables[rows]` read in place: shape (n,)."""
-    return gather_rows(tables, rows, offers).sum(axis=-1, dtype=np.float64)
+    return row_sum(gather_rows(tables, rows, offers), np.float64)
