@@ -14,7 +14,7 @@ import numpy as np
 
 from negsim.scenario import Party
 from negsim.strategies.acceptance import accepts, accepts_late
-from negsim.utility import TOLERANCE, best_utility, crosses, utilities_at
+from negsim.utility import TOLERANCE, best_utility, crosses, row_any, utilities_at
 
 if TYPE_CHECKING:
     from negsim.model import NegotiationModel
@@ -97,7 +97,7 @@ class PartyAgent(mesa.Agent):
         """
         objections = crosses(self.red_lines, offers)
         utility = self.utility(rows, offers)
-        crossed = objections.any(axis=1)
+        crossed = row_any(objections)
         accepted = accepts(
             utility, self.strategy.next_target(self, rows, round_), self.reservation[rows], crossed
         )

@@ -36,7 +36,7 @@ from negsim.strategies.offers import Aim, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
 from negsim.streams import OPENER, Streams
-from negsim.utility import TOLERANCE, crosses, row_blocks
+from negsim.utility import TOLERANCE, crosses, row_any, row_blocks
 
 
 class Outcome(IntEnum):
@@ -374,7 +374,7 @@ class NegotiationModel(mesa.Model):
             own = present & (own_side == agent.index)
             if own.any():
                 utility = agent.utility(rows[own], offers[own])
-                crossed = crosses(agent.red_lines, offers[own]).any(axis=1)
+                crossed = row_any(crosses(agent.red_lines, offers[own]))
                 floor = agent.reservation[rows[own]] - TOLERANCE
                 accepted[own, agent.index] = (utility >= floor) & ~crossed
             answering = present & (own_side != agent.index)
@@ -391,7 +391,7 @@ class NegotiationModel(mesa.Model):
                 who,
                 theirs,
                 answers,
-                objections.any(axis=1),
+                row_any(objections),
                 self.round,
                 self.opponents.estimates[agent.index],
             )
@@ -434,7 +434,9 @@ class NegotiationModel(mesa.Model):
         self.risks[rows, agent.index] = np.clip(risk, 0.0, 1.0)
 
     def _close(self, rows: np.ndarray, offers: np.ndarray, objections: np.ndarray) -> None:
-        hit_row, hit_issue = np.nonzero(objections)
+        hit = np.flatnonzero(row_any(objections))  # few rows: np.nonzero on them only
+        hit_row, hit_issue = np.nonzero(objections[hit])
+        hit_row = hit[hit_row]
         self.closed[rows[hit_row], hit_issue, offers[hit_row, hit_issue]] = True
         self._recheck[rows[hit_row]] = True
 

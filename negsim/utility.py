@@ -87,6 +87,25 @@ def _pairwise(values: np.ndarray, start: int, count: int) -> np.ndarray:
     return _pairwise(values, start, half) + _pairwise(values, start + half, count - half)
 
 
+def row_any(mask: np.ndarray) -> np.ndarray:
+    """`mask.any(axis=-1)` for a boolean array, an order of magnitude faster for a short last
+    axis: its bytes are read as a few wider words, which are or-ed together.
+
+    >>> row_any(np.array([[False, True, False], [False, False, False]])).tolist()
+    [True, False]
+    """
+    mask = np.ascontiguousarray(mask, dtype=bool)
+    width = mask.shape[-1]
+    if width == 0:
+        return np.zeros(mask.shape[:-1], dtype=bool)
+    word = next(w for w in (8, 4, 2, 1) if width % w == 0)
+    words = mask.view(f"u{word}")
+    found = words[..., 0].copy()
+    for j in range(1, words.shape[-1]):
+        found |= words[..., j]
+    return found != 0
+
+
 _POSITIONS = np.arange(1 << 16, dtype=np.int64)
 _POSITIONS.flags.writeable = False
 

@@ -72,53 +72,59 @@ class FrequencyModel:
         self._kernel = self.kernel.reshape(n_issues * n_options, n_options)
         self._kernel_row = (np.arange(n_issues) * n_options)[None, :]
         self._mask = self.option_mask.reshape(-1)
-        self._refresh(np.arange(n_parties * replications))
+        self._refresh(np.arange(n_parties * replications), self._counts, self._top, self._kept)
 
     def observe_offers(self, party: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> None:
         """Record that `party[j]` offered `offers[j]` in replication `rows[j]`."""
         if rows.size == 0:
             return
         blocks = party * self._replications + rows
-        self._count(blocks, offers, 1.0)
-        previous = self._last[blocks]
-        self._kept[blocks] += (previous == offers).astype(np.float32)
+        counts, top = self._count(blocks, offers, 1.0)
+        kept = np.take(self._kept, blocks, axis=0)
+        kept += np.take(self._last, blocks, axis=0) == offers
+        self._kept[blocks] = kept
         self._last[blocks] = offers
-        self._refresh(blocks)
+        self._refresh(blocks, counts, top, kept)
 
     def observe_accepts(self, party: int, rows: np.ndarray, offers: np.ndarray) -> None:
         """Record that `party` accepted `offers[j]` in replication `rows[j]`."""
         if rows.size == 0:
             return
         blocks = party * self._replications + rows
-        self._count(blocks, offers, _ACCEPT_EVIDENCE)
-        self._refresh(blocks)
+        counts, top = self._count(blocks, offers, _ACCEPT_EVIDENCE)
+        self._refresh(blocks, counts, top, np.take(self._kept, blocks, axis=0))
 
     def tables(self, parties: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Estimated weighted tables of `parties` in `rows`, shape (len(parties), n, I, K)."""
         return self.estimates[parties[:, None], rows[None, :]]
 
-    def _count(self, blocks: np.ndarray, offers: np.ndarray, weight: float) -> None:
+    def _count(
+        self, blocks: np.ndarray, offers: np.ndarray, weight: float
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Add `weight` offers of `offers[j]` in (party, replication) block `blocks[j]`, each
-        block at most once."""
+        block at most once; returns the blocks' new counts (n, I * K) and largest counts."""
         n, n_issues = offers.shape
         spread = np.take(self._kernel, offers + self._kernel_row, axis=0).reshape(n, -1)
         spread *= np.float32(weight)
         counted = np.take(self._counts, blocks, axis=0)
         counted += spread
         self._counts[blocks] = counted
-        self._top[blocks] = max_over_options(counted.reshape(n, n_issues, -1))
+        top = max_over_options(counted.reshape(n, n_issues, -1))
+        self._top[blocks] = top
+        return counted, top
 
-    def _refresh(self, blocks: np.ndarray) -> None:
-        """Re-estimate the tables of (party, replication) blocks `blocks`: Laplace-smoothed
-        counts over the issue's largest count, times weights that grow with how often the party
-        kept its option on that issue between offers."""
+    def _refresh(
+        self, blocks: np.ndarray, counts: np.ndarray, top: np.ndarray, kept: np.ndarray
+    ) -> None:
+        """Re-estimate the tables of (party, replication) blocks `blocks` from their `counts`,
+        largest counts `top` and `kept` counts: Laplace-smoothed counts over the issue's largest
+        count, times weights that grow with how often the party kept its option on that issue
+        between offers."""
         n_options = self.kernel.shape[-1]
-        values = np.take(self._counts, blocks, axis=0)
-        values += 1.0
-        values /= np.repeat(np.take(self._top, blocks, axis=0) + 1.0, n_options, axis=-1)
-        kept = np.take(self._kept, blocks, axis=0)
-        kept += 1.0
-        kept /= row_sum(kept)[:, None]
-        values *= np.repeat(kept, n_options, axis=-1)
+        values = counts + 1.0
+        values /= np.repeat(top + 1.0, n_options, axis=-1)
+        weights = kept + 1.0
+        weights /= row_sum(weights)[:, None]
+        values *= np.repeat(weights, n_options, axis=-1)
         values *= self._mask
         self._estimates[blocks] = values
