@@ -82,19 +82,35 @@ def supported_utilities(tables: np.ndarray, allowed: np.ndarray, weights: np.nda
     by_party = np.ascontiguousarray(tables.transpose(0, 2, 3, 1))  # (R, I, K, P)
     n_rows, n_issues, n_options, n_parties = by_party.shape
     combined = by_party @ weights.T  # (R, I, K, L), a BLAS product
-    # Closed options score -inf: a penalty added, cheaper than np.where on the big array.
-    closed = np.where(np.broadcast_to(allowed, (n_rows, n_issues, n_options)), 0.0, -np.inf)
     # A running argmax over the few options: numpy's is slow along a short axis.
-    best = combined[:, :, 0] + closed[:, :, 0, None]  # (R, I, L)
+    best = _option_scores(combined, allowed, 0).copy()  # (R, I, L)
     choice = np.zeros(best.shape, dtype=np.int16)  # ties keep the first option
     for k in range(1, n_options):
-        score = combined[:, :, k] + closed[:, :, k, None]
+        score = _option_scores(combined, allowed, k)
         better = score > best
         np.maximum(best, score, out=best)
         np.maximum(choice, better * np.int16(k), out=choice)  # k exceeds every earlier one
+    flat = by_party.reshape(-1, n_parties)
     start = (np.arange(n_rows)[:, None] * n_issues + np.arange(n_issues)[None, :]) * n_options
-    picked = np.take(by_party.reshape(-1, n_parties), start[:, :, None] + choice, axis=0)
-    return picked.sum(axis=1)
+    if weights.shape[0] * n_parties == 1:  # numpy sums a lone axis pairwise, not in turn
+        return np.take(flat, start[:, :, None] + choice, axis=0).sum(axis=1)
+    # Issue by issue, in the order numpy sums the middle axis of (R, I, L, P): in turn.
+    total = np.take(flat, start[:, 0, None] + choice[:, 0], axis=0)
+    for i in range(1, n_issues):
+        total += np.take(flat, start[:, i, None] + choice[:, i], axis=0)
+    return total
+
+
+def _option_scores(combined: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Option k's weighted sums `combined[:, :, k]` (R, I, L), -inf where the option is closed."""
+    score = combined[:, :, k]
+    if allowed.ndim == 3:
+        return score + np.where(allowed[:, :, k], 0.0, -np.inf)[..., None]
+    shut = np.flatnonzero(~allowed[:, k])
+    if shut.size:
+        score = score.copy()
+        score[:, shut] = -np.inf
+    return score
 
 
 def neighbour_utilities(tables: np.ndarray, deals: np.ndarray) -> np.ndarray:
@@ -263,8 +279,12 @@ def _best_pairs(
     shared = np.ascontiguousarray(
         (change + slack[:, :, None, None] / 2).astype(np.float32).transpose(1, 3, 0, 2)
     )  # (P, K, R, I)
-    left = shared[..., first].reshape(n_parties, n_options, -1)
-    right = shared[..., second].reshape(n_parties, n_options, -1)
+    # shared[..., first] and shared[..., second] by runs of issues: copies, not fancy indexing.
+    n_issues = shared.shape[-1]
+    left = np.repeat(shared, np.arange(n_issues - 1, -1, -1), axis=-1)
+    right = np.concatenate([shared[..., i + 1 :] for i in range(n_issues - 1)], axis=-1)
+    left = left.reshape(n_parties, n_options, -1)
+    right = right.reshape(n_parties, n_options, -1)
     best = np.empty(left.shape[-1], dtype=np.float32)
     chunk = _PAIR_CELLS
     out = np.empty((n_options, n_options, chunk), dtype=np.float32)
