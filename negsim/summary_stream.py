@@ -101,30 +101,39 @@ class _ChunkedSums:
     """Sums of a few float series fed in pieces, independent of where the pieces split."""
 
     def __init__(self, n_series: int, chunk_rows: int) -> None:
-        self._buffer = np.zeros((n_series, chunk_rows))
+        self._n_series, self._chunk = n_series, chunk_rows
+        # The partial chunk's rows, as many as came: an accumulator that has seen 100 rows
+        # holds 100, not a whole chunk (a sweep keeps thousands of accumulators open).
+        self._pending: list[np.ndarray] = []
         self._fill = 0
         self._partials: list[list[float]] = [[] for _ in range(n_series)]
         self._special = [0.0] * n_series  # inf and NaN chunk sums, which exact sums cannot hold
 
+    def _padded(self) -> np.ndarray:
+        """The partial chunk, padded with zeros to a whole one (summed like a whole one)."""
+        block = np.zeros((self._n_series, self._chunk))
+        if self._pending:
+            block[:, : self._fill] = np.concatenate(self._pending, axis=1)
+        return block
+
     def add(self, values: np.ndarray) -> None:
         """Append `values` (n_series, rows), the next rows in order; excluded rows hold 0.0."""
-        n_series, chunk = self._buffer.shape
+        n_series, chunk = self._n_series, self._chunk
         rows, pos = values.shape[1], 0
         if self._fill:
             pos = min(chunk - self._fill, rows)
-            self._buffer[:, self._fill : self._fill + pos] = values[:, :pos]
+            self._pending.append(np.array(values[:, :pos], dtype=float))
             self._fill += pos
             if self._fill == chunk:
-                self._fold(_tree_sums(self._buffer[:, None, :]))
-                self._buffer[:] = 0.0
-                self._fill = 0
+                self._fold(_tree_sums(self._padded()[:, None, :]))
+                self._pending, self._fill = [], 0
         whole = (rows - pos) // chunk
         if whole:
             block = values[:, pos : pos + whole * chunk].reshape(n_series, whole, chunk)
             self._fold(_tree_sums(block))
             pos += whole * chunk
         if pos < rows:
-            self._buffer[:, : rows - pos] = values[:, pos:]
+            self._pending = [np.array(values[:, pos:], dtype=float)]
             self._fill = rows - pos
 
     def _fold(self, sums: np.ndarray) -> None:
@@ -137,7 +146,7 @@ class _ChunkedSums:
 
     def totals(self) -> list[float]:
         """The sum of every series so far (the partial chunk summed like a whole one)."""
-        partial = _tree_sums(self._buffer[:, None, :])[:, 0].tolist()
+        partial = _tree_sums(self._padded()[:, None, :])[:, 0].tolist()
         totals = []
         for series, last in enumerate(partial):
             special = self._special[series] + (0.0 if math.isfinite(last) else last)

@@ -42,6 +42,7 @@ class Composer:
         self.repository = context.config_loader.repository  # type: ignore[attr-defined]
         self.bases: dict[tuple[str, ...], Base] = {}
         self._parsed: dict[str, Override] = {}  # a sweep repeats each value's override
+        self._kinds: dict[str, str] = {}
 
     def job_config(self, overrides: list[str]) -> tuple[dict[str, Any], Base]:
         """The job's plain config and the composition it started from.
@@ -51,8 +52,10 @@ class Composer:
         """
         parsed = [self._parse(line) for line in overrides]
         groups, plain = [], []
-        for override in parsed:
-            kind = self._kind(override)
+        for line, override in zip(overrides, parsed, strict=True):
+            kind = self._kinds.get(line)
+            if kind is None:
+                kind = self._kinds[line] = self._kind(override)
             if kind == "group":
                 groups.append(override.input_line)
             elif kind == "plain":
