@@ -122,7 +122,11 @@ def plot_sweep(table: pd.DataFrame, keys: Sequence[str], ax: Axes | None = None)
     heatmap = len(sizes) == 2 and min(sizes) > FEW
     size = (5.6, 4.2) if not keys else (7.0, 4.2)
     if heatmap:
-        size = (max(6.5, 0.9 * sizes[1] + 3.5), max(4.0, 0.55 * sizes[0] + 2.0))
+        # Room for the values in the cells of a small grid; a large one stays a page wide.
+        size = (
+            min(max(6.5, 0.9 * sizes[1] + 3.5), 14.0),
+            min(max(4.0, 0.55 * sizes[0] + 2.0), 10.0),
+        )
     if ax is None:
         ax = Figure(figsize=size, layout="constrained").add_subplot()
     fig = ax.get_figure(root=True)
