@@ -22,10 +22,11 @@ from negsim.batch import iter_batches
 from negsim.errors import NegsimError
 from negsim.model import NegotiationModel, Outcome
 from negsim.protocols import Protocol
+from negsim.result_sink import ResultSink
 from negsim.results import format_report, provenance, write_json, write_parquet
 from negsim.scenario import Scenario, parse_scenario
 from negsim.settings import RunSettings, protocol_from_config
-from negsim.summary_stream import ResultSink, SummaryAccumulator
+from negsim.summary_stream import SummaryAccumulator
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,8 @@ from negsim.batch import release
 from negsim.jobs import Job, failure, finish_job, run_alone
 from negsim.model import NegotiationModel
 from negsim.points import Point, structure_key
-from negsim.summary_stream import ResultSink, SummaryAccumulator
+from negsim.result_sink import ResultSink
+from negsim.summary_stream import SummaryAccumulator
 
 
 @dataclass(frozen=True)

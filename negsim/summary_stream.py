@@ -1,8 +1,9 @@
-"""Summaries and result files built piece by piece, the same however a results table is split.
+"""Summaries built piece by piece, the same however a results table is split.
 
 A large run produces its results table in pieces (batches, or the slices of a model that several
-sweep points share). `SummaryAccumulator` folds each piece into a running summary and `ResultSink`
-appends it to one Parquet file, so the piece can be dropped and memory stays flat.
+sweep points share). `SummaryAccumulator` folds each piece into a running summary (and
+`negsim.result_sink.ResultSink` appends it to one Parquet file), so the piece can be dropped and
+memory stays flat.
 
 The summary is bit-identical whatever the piece boundaries, as long as the pieces arrive in row
 order: counts are integers, and every floating sum is taken over aligned chunks of `chunk_rows`
@@ -12,23 +13,16 @@ after which the chunk sums are added exactly. At most one partial chunk is buffe
 
 from __future__ import annotations
 
-import contextlib
 import heapq
 import math
-import os
-from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from negsim.analysis.intervals import wilson_interval
 from negsim.analysis.replication_quality import deal_options, quality_is_exact
 from negsim.errors import NegsimError
-from negsim.results import atomic_path
 from negsim.scenario import Scenario
 
 CHUNK_ROWS = 8192
@@ -368,93 +362,3 @@ class SummaryAccumulator:
                 share = counts[k] / self.agreements if self.agreements else 0.0
                 rows.append((issue.name, issue.label, option, label, counts[k], share))
         return pd.DataFrame(rows, columns=DEAL_COLUMNS)
-
-
-def _file_schema(frame: pd.DataFrame) -> pa.Schema:
-    """The Arrow schema of a piece, with text (and all-None) columns as large strings."""
-    schema = pa.Schema.from_pandas(frame, preserve_index=False)
-    fields = [
-        field.with_type(pa.large_string())
-        if pa.types.is_null(field.type) or pa.types.is_string(field.type)
-        else field
-        for field in schema
-    ]
-    return pa.schema(fields, metadata=schema.metadata)
-
-
-class ResultSink:
-    """One Parquet file written piece by piece (`with ResultSink(path) as sink: sink.write(...)`).
-
-    Pieces go to a temporary file beside `path`, renamed into place when the block ends without
-    error and removed otherwise, so a reader never sees a partial file. Rows keep the order they
-    were written in, each piece one or more row groups. The file's schema is the first piece's,
-    with text columns stored as large strings even where that piece has only None (a column
-    with no value at all is taken to be text: booleans come as pandas' "boolean" dtype, typed
-    even when all missing); every later piece must have the same columns and fit that schema.
-    Reading the file back gives the table the pieces make together, as `write_parquet` of their
-    concatenation would, except that a text column with no value in any piece comes back as
-    missing strings rather than None objects.
-    """
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        self.rows = 0
-        self._atomic: contextlib.AbstractContextManager[Path] | None = None
-        self._tmp: Path | None = None
-        self._schema: pa.Schema | None = None
-        self._writer: pq.ParquetWriter | None = None
-
-    def __enter__(self) -> ResultSink:
-        if self._atomic is not None:
-            raise NegsimError(f"{self.path}: this ResultSink is already open")
-        self.rows, self._schema = 0, None
-        self._atomic = atomic_path(self.path)
-        self._tmp = self._atomic.__enter__()
-        return self
-
-    def write(self, frame: pd.DataFrame) -> None:
-        """Append the rows of `frame` (its index is not stored, as in `write_parquet`)."""
-        if self._tmp is None:
-            raise NegsimError(f"{self.path}: write to a ResultSink inside its with block")
-        if self._schema is None:
-            self._schema = _file_schema(frame)
-        if list(frame.columns) != self._schema.names:
-            raise NegsimError(
-                f"{self.path}: a piece's columns {list(frame.columns)} differ from the first "
-                f"piece's {self._schema.names}"
-            )
-        try:
-            table = pa.Table.from_pandas(frame, schema=self._schema, preserve_index=False)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as error:
-            raise NegsimError(
-                f"{self.path}: a piece does not fit the file's schema: {error}"
-            ) from error
-        if self._writer is None:
-            self._writer = pq.ParquetWriter(self._tmp, self._schema)
-        if table.num_rows:
-            self._writer.write_table(table)
-        self.rows += table.num_rows
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        atomic, tmp, writer = self._atomic, self._tmp, self._writer
-        assert atomic is not None and tmp is not None
-        self._atomic = self._tmp = self._writer = None
-        if exc is not None:
-            if writer is not None:
-                with contextlib.suppress(Exception):
-                    writer.close()
-            atomic.__exit__(exc_type, exc, tb)  # removes the temporary file
-            return
-        try:
-            if writer is None:  # nothing written: an empty table, with the columns if known
-                writer = pq.ParquetWriter(tmp, self._schema or pa.schema([]))
-            writer.close()
-        except BaseException as error:
-            atomic.__exit__(type(error), error, error.__traceback__)
-            raise
-        atomic.__exit__(None, None, None)  # renames the file into place
