@@ -20,9 +20,9 @@ def gather(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
     `tables` has one more (option) axis than `offers`, the others equal. A flat-index `take`:
     `take_along_axis` with far less overhead, which matters in the hot loop.
     """
-    index = positions(offers.size).reshape(offers.shape) * tables.shape[-1]
-    index += offers
-    return np.take(np.ascontiguousarray(tables), index)
+    n_issues, n_options = offers.shape[-1], tables.shape[-1]
+    start = _offsets(offers.size // max(1, n_issues), n_issues, n_options, flat=True)
+    return np.take(np.ascontiguousarray(tables), offers + start.reshape(offers.shape))
 
 
 def gather_rows(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
@@ -34,8 +34,9 @@ def gather_rows(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.
         offers: option index per issue, shape (n, I).
     """
     n_issues, n_options = tables.shape[-2:]
-    index = rows[:, None] * (n_issues * n_options) + offers
-    index += positions(n_issues)[None, :] * n_options
+    index = np.repeat(rows * (n_issues * n_options), n_issues).reshape(offers.shape)
+    index += offers
+    index += _offsets(rows.size, n_issues, n_options, flat=False)
     return np.take(np.ascontiguousarray(tables), index)
 
 
@@ -106,17 +107,32 @@ def row_any(mask: np.ndarray) -> np.ndarray:
     return found != 0
 
 
-_POSITIONS = np.arange(1 << 16, dtype=np.int64)
-_POSITIONS.flags.writeable = False
+_OFFSETS: dict[tuple[int, int, bool], np.ndarray] = {}
 
 
-def positions(size: int) -> np.ndarray:
-    """`np.arange(size)` as int64, read-only, from a cache grown on demand."""
-    global _POSITIONS
-    if _POSITIONS.size < size:
-        _POSITIONS = np.arange(max(size, 2 * _POSITIONS.size), dtype=np.int64)
-        _POSITIONS.flags.writeable = False
-    return _POSITIONS[:size]
+def issue_offsets(n: int, n_issues: int, n_options: int) -> np.ndarray:
+    """`i * K` for each of `n` rows and I issues, shape (n, I): add an offer to index a flat
+    (I, K) table (read-only, cached)."""
+    return _offsets(n, n_issues, n_options, flat=False)
+
+
+def _offsets(n: int, n_issues: int, n_options: int, flat: bool) -> np.ndarray:
+    """Flat offsets of the first option of each issue in `n` rows of (I, K) tables, shape
+    (n, I): of row j's own table (`flat`: `(j * I + i) * K`) or of one shared table (`i * K`).
+
+    Read-only views of a cache grown on demand: broadcasting a short axis in numpy costs more
+    than reading a ready array.
+    """
+    key = (n_issues, n_options, flat)
+    cached = _OFFSETS.get(key)
+    if cached is None or cached.shape[0] < n:
+        size = max(n, 1024, 0 if cached is None else 2 * cached.shape[0])
+        issue = np.arange(n_issues, dtype=np.int64) * n_options
+        row = np.arange(size, dtype=np.int64)[:, None] * (n_issues * n_options if flat else 0)
+        cached = row + issue
+        cached.flags.writeable = False
+        _OFFSETS[key] = cached
+    return cached[:n]
 
 
 def max_over_options(tables: np.ndarray) -> np.ndarray:
@@ -169,6 +185,6 @@ def best_utility(tables: np.ndarray, forbidden: np.ndarray | None = None) -> np.
 def crosses(forbidden: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """Which issues of each row's offer fall on a forbidden option, shape (n, I)."""
     if forbidden.ndim == 2:
-        index = offers + positions(forbidden.shape[0]) * forbidden.shape[1]
-        return np.take(np.ascontiguousarray(forbidden), index)
+        start = _offsets(offers.shape[0], *forbidden.shape, flat=False)
+        return np.take(np.ascontiguousarray(forbidden), offers + start)
     return gather(forbidden, offers)

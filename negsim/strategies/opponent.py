@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from negsim.utility import max_over_options, row_sum
+from negsim.utility import issue_offsets, max_over_options, row_sum
 
 _ACCEPT_EVIDENCE = 0.5
 _BANDWIDTH = 0.25  # of the issue's span of options
@@ -70,7 +70,6 @@ class FrequencyModel:
         self._last = self.last.reshape(n_parties * replications, n_issues)
         self._estimates = self.estimates.reshape(n_parties * replications, n_issues * n_options)
         self._kernel = self.kernel.reshape(n_issues * n_options, n_options)
-        self._kernel_row = (np.arange(n_issues) * n_options)[None, :]
         self._mask = self.option_mask.reshape(-1)
         self._refresh(np.arange(n_parties * replications), self._counts, self._top, self._kept)
 
@@ -104,7 +103,8 @@ class FrequencyModel:
         """Add `weight` offers of `offers[j]` in (party, replication) block `blocks[j]`, each
         block at most once; returns the blocks' new counts (n, I * K) and largest counts."""
         n, n_issues = offers.shape
-        spread = np.take(self._kernel, offers + self._kernel_row, axis=0).reshape(n, -1)
+        index = offers + issue_offsets(n, n_issues, self.kernel.shape[-1])
+        spread = np.take(self._kernel, index, axis=0).reshape(n, -1)
         spread *= np.float32(weight)
         counted = np.take(self._counts, blocks, axis=0)
         counted += spread
@@ -124,7 +124,7 @@ class FrequencyModel:
         values = counts + 1.0
         values /= np.repeat(top + 1.0, n_options, axis=-1)
         weights = kept + 1.0
-        weights /= row_sum(weights)[:, None]
+        weights /= np.repeat(row_sum(weights), weights.shape[-1]).reshape(weights.shape)
         values *= np.repeat(weights, n_options, axis=-1)
         values *= self._mask
         self._estimates[blocks] = values
