@@ -207,3 +207,42 @@ def test_the_ray_executor_gives_the_same_table(batched: Path, tmp_path: Path) ->
     assert "Started a local Ray instance" in result.stderr
     table = pd.read_parquet(out / "summary.parquet")
     pd.testing.assert_frame_equal(pd.read_parquet(batched / "summary.parquet"), table)
+
+
+def test_structural_choices_split_models_and_change_nothing(tmp_path: Path) -> None:
+    """Points of other protocols and strategy names run in models of their own."""
+    sweep = [
+        "replications=30",
+        "max_rounds=30",
+        "protocol=alternating,mediated",
+        "scenario.parties.russia.strategy={name: time_dependent, exponent: 1.0},{name: boulware}",
+    ]
+    basic = _sweep(tmp_path / "basic", *sweep, "hydra/launcher=basic")
+    batched = _sweep(tmp_path / "batched", *sweep, "hydra.launcher.executor=inline")
+    assert len(batched) == 4 and (batched["status"] == "ok").all()
+    pd.testing.assert_frame_equal(basic, batched)
+
+
+def test_jobs_share_a_model_only_when_their_structure_agrees() -> None:
+    from negsim.jobs import job_from_config
+    from negsim.packing import model_key
+
+    plain = _hydra_plain([])
+
+    def key(**changes: Any) -> tuple[Any, ...]:
+        config = {**plain, **changes}
+        return model_key(job_from_config(config, Path("unused"), "test", 0, []))
+
+    scenario = plain["scenario"]
+    parties = scenario["parties"]
+    moved = {**parties, "ukraine": {**parties["ukraine"], "reservation": 0.45}}
+    same = [key(), key(seed=7), key(scenario={**scenario, "parties": moved})]
+    assert len(set(same)) == 1  # numbers and seeds share a model
+    linear = {**parties, "russia": {**parties["russia"], "strategy": {"name": "linear"}}}
+    different = [
+        key(max_rounds=50),
+        key(protocol={"name": "mediated"}),
+        key(scenario={**scenario, "parties": linear}),
+        key(batch_size=500),
+    ]
+    assert len({*different, same[0]}) == 5
