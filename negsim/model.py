@@ -367,38 +367,52 @@ class NegotiationModel(mesa.Model):
         lines. An answering party announces its risk, and a required one names the red lines the
         offer crosses, which closes those options for everyone.
         """
-        accepted = np.zeros((rows.size, len(self.parties)), dtype=bool)
+        n_parties = len(self.parties)
+        accepted = np.zeros((rows.size, n_parties), dtype=bool)
         own_side = np.full(rows.size, -1) if proposer is None else proposer
+        present = self.at_table[rows]
         for agent in self.parties:
-            present = self.at_table[rows, agent.index]
-            own = present & (own_side == agent.index)
+            own = present[:, agent.index] & (own_side == agent.index)
             if own.any():
                 utility = agent.utility(rows[own], offers[own])
                 crossed = row_any(crosses(agent.red_lines, offers[own]))
                 floor = agent.reservation[rows[own]] - TOLERANCE
                 accepted[own, agent.index] = (utility >= floor) & ~crossed
-            answering = present & (own_side != agent.index)
-            if not answering.any():
-                continue
-            who, theirs = rows[answering], offers[answering]
-            answers, objections, utility = agent.respond(who, theirs, self.round)
-            accepted[answering, agent.index] = answers
-            if self.required[agent.index]:
-                self._close(who, theirs, objections)
-            self.opponents.observe_accepts(agent.index, who[answers], theirs[answers])
-            self.thresholds.observe_answers(
-                agent.index,
-                who,
-                theirs,
-                answers,
-                row_any(objections),
-                self.round,
-                self.opponents.estimates[agent.index],
-            )
-            if self._risks_heard:
-                self._announce_risk(agent, who, utility)
-            if record_received and self.record:
-                self.received_history[self.round - 1, agent.index, who] = utility
+        # Every answering (party, row) pair at once, party by party: each party's answers and
+        # what they teach depend on its own numbers and models only.
+        answering = present & (own_side[:, None] != np.arange(n_parties))
+        party, line = np.nonzero(answering.T)
+        if line.size == 0:
+            return accepted
+        who, theirs = rows[line], offers[line]
+        answers = np.empty(line.size, dtype=bool)
+        objections = np.empty(theirs.shape, dtype=bool)
+        utility = np.empty(line.size)
+        bounds = np.searchsorted(party, np.arange(n_parties + 1))
+        for agent in self.parties:
+            mine = slice(bounds[agent.index], bounds[agent.index + 1])
+            if mine.start < mine.stop:
+                answers[mine], objections[mine], utility[mine] = agent.respond(
+                    who[mine], theirs[mine], self.round
+                )
+        named = row_any(objections)
+        accepted[line, party] = answers
+        closing = self.required[party]  # a required party's red lines close options
+        if closing.all():
+            self._close(who, theirs, objections, named)
+        elif closing.any():
+            self._close(who[closing], theirs[closing], objections[closing], named[closing])
+        self.opponents.observe_accepts(party[answers], who[answers], theirs[answers])
+        self.thresholds.observe_answers(
+            party, who, theirs, answers, named, self.round, self.opponents.estimates
+        )
+        if self._risks_heard:
+            for agent in self.parties:
+                mine = slice(bounds[agent.index], bounds[agent.index + 1])
+                if mine.start < mine.stop:
+                    self._announce_risk(agent, who[mine], utility[mine])
+        if record_received and self.record:
+            self.received_history[self.round - 1, party, who] = utility
         return accepted
 
     def agreed(self, rows: np.ndarray, accepted: np.ndarray) -> np.ndarray:
@@ -433,8 +447,11 @@ class NegotiationModel(mesa.Model):
             risk = np.where(room > 1e-12, (target - utility) / room, 0.0)
         self.risks[rows, agent.index] = np.clip(risk, 0.0, 1.0)
 
-    def _close(self, rows: np.ndarray, offers: np.ndarray, objections: np.ndarray) -> None:
-        hit = np.flatnonzero(row_any(objections))  # few rows: np.nonzero on them only
+    def _close(
+        self, rows: np.ndarray, offers: np.ndarray, objections: np.ndarray, named: np.ndarray
+    ) -> None:
+        """Close, for everyone, the options that red lines named (`named`: rows naming any)."""
+        hit = np.flatnonzero(named)  # few rows: np.nonzero on them only
         hit_row, hit_issue = np.nonzero(objections[hit])
         hit_row = hit[hit_row]
         self.closed[rows[hit_row], hit_issue, offers[hit_row, hit_issue]] = True

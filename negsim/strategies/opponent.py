@@ -85,8 +85,10 @@ class FrequencyModel:
         self._last[blocks] = offers
         self._refresh(blocks, counts, top, kept)
 
-    def observe_accepts(self, party: int, rows: np.ndarray, offers: np.ndarray) -> None:
-        """Record that `party` accepted `offers[j]` in replication `rows[j]`."""
+    def observe_accepts(
+        self, party: int | np.ndarray, rows: np.ndarray, offers: np.ndarray
+    ) -> None:
+        """Record that `party` (or `party[j]`) accepted `offers[j]` in replication `rows[j]`."""
         if rows.size == 0:
             return
         blocks = party * self._replications + rows

@@ -55,7 +55,7 @@ class ThresholdModel:
 
     def observe_answers(
         self,
-        party: int,
+        party: int | np.ndarray,
         rows: np.ndarray,
         offers: np.ndarray,
         accepted: np.ndarray,
@@ -66,13 +66,20 @@ class ThresholdModel:
         """Record `party`'s answers to `offers[j]` in `rows[j]` in round `round_`.
 
         Args:
+            party: the answering party, or one per answer (each (party, row) at most once).
             estimate: the party's estimated table in every replication, shape (R, I, K), to
-                compare the new evidence with the kept one.
+                compare the new evidence with the kept one; every party's, (P, R, I, K), when
+                `party` is one per answer.
 
         A rejection that names a red line says nothing about the threshold (the option is
         closed for everyone instead), so it is not recorded.
         """
-        value = _values_at(estimate, rows, offers)
+        if np.ndim(party) == 0:
+            value = _values_at(estimate, rows, offers)
+            party = np.full(rows.size, party)
+        else:
+            blocks = party * estimate.shape[1] + rows
+            value = _values_at(estimate.reshape(-1, *estimate.shape[2:]), blocks, offers)
         for kept, worth, when, mine, stronger, other in (
             (
                 self.accepted,
@@ -91,15 +98,16 @@ class ThresholdModel:
                 None,
             ),
         ):
-            who = rows[mine]
-            old = when[party, who]
+            who, whose = rows[mine], party[mine]
+            old = when[whose, who]
             take = (old < 0) | (round_ - old >= self.memory)
-            take |= stronger(value[mine], worth[party, who])
+            take |= stronger(value[mine], worth[whose, who])
             if other is not None:  # an acceptance newer than the kept rejection supersedes it
-                take |= other[party, who] > old
-            kept[party, who[take]] = offers[mine][take]
-            worth[party, who[take]] = value[mine][take]
-            when[party, who[take]] = round_
+                take |= other[whose, who] > old
+            who, whose = who[take], whose[take]
+            kept[whose, who] = offers[mine][take]
+            worth[whose, who] = value[mine][take]
+            when[whose, who] = round_
 
     def thresholds(self, parties: np.ndarray, rows: np.ndarray, tables: np.ndarray) -> np.ndarray:
         """Estimated thresholds of `parties` in `rows`, shape (Q, n).
