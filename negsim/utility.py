@@ -49,18 +49,31 @@ def row_blocks(tables: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.
 
 
 def row_sum(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
-    """`values.sum(axis=-1, dtype=dtype)` bit for bit, two to three times faster for a short last
-    (issue) axis: column by column, in the order of numpy's pairwise summation.
+    """`values.sum(axis=-1, dtype=dtype)` bit for bit, up to twice as fast for a short last
+    (issue) axis and many rows: column by column, in the order of numpy's pairwise summation, on
+    blocks of rows small enough to stay in cache.
 
     >>> x = np.random.default_rng(0).random((5, 12), dtype=np.float32)
     >>> bool((row_sum(x, np.float64) == x.sum(axis=-1, dtype=np.float64)).all())
     True
     """
-    if dtype is not None and values.dtype != dtype:
-        values = values.astype(dtype)
-    if values.shape[-1] == 0:
-        return np.zeros(values.shape[:-1], dtype=values.dtype)
-    return _pairwise(values, 0, values.shape[-1]) + 0.0  # numpy adds to a zero: -0.0 is 0.0
+    width = values.shape[-1]
+    n_rows = values.size // width if width else 0
+    if n_rows < _SUM_FEWEST or width < 2:  # numpy is faster on few rows
+        return values.sum(axis=-1, dtype=dtype)
+    flat = np.ascontiguousarray(values).reshape(n_rows, width)
+    total = np.empty(n_rows, dtype=dtype or values.dtype)
+    for start in range(0, n_rows, _SUM_BLOCK):
+        part = flat[start : start + _SUM_BLOCK]
+        if dtype is not None and part.dtype != dtype:
+            part = part.astype(dtype)
+        block = _pairwise(part, 0, width)
+        np.add(block, 0.0, out=total[start : start + _SUM_BLOCK])  # numpy adds to 0: -0.0 is 0.0
+    return total.reshape(values.shape[:-1])
+
+
+_SUM_FEWEST = 1500  # rows below which `row_sum` leaves the sum to numpy
+_SUM_BLOCK = 4096  # rows `row_sum` sums at a time
 
 
 def _pairwise(values: np.ndarray, start: int, count: int) -> np.ndarray:
