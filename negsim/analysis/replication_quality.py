@@ -275,16 +275,12 @@ def _best_pairs(
     """Per row, the change of two issues (first[pair] to a, second[pair] to b) with the largest
     smallest gain, and that gain (float32): the pair index, a, b and the gain, each (R,)."""
     n_rows, n_parties, _, n_options = change.shape
-    # Options on one axis, (row, issue pair) on the last: long inner loops, in float32.
+    # Options on one axis, (issue pair, row) on the last: long inner loops, in float32.
     shared = np.ascontiguousarray(
-        (change + slack[:, :, None, None] / 2).astype(np.float32).transpose(1, 3, 0, 2)
-    )  # (P, K, R, I)
-    # shared[..., first] and shared[..., second] by runs of issues: copies, not fancy indexing.
-    n_issues = shared.shape[-1]
-    left = np.repeat(shared, np.arange(n_issues - 1, -1, -1), axis=-1)
-    right = np.concatenate([shared[..., i + 1 :] for i in range(n_issues - 1)], axis=-1)
-    left = left.reshape(n_parties, n_options, -1)
-    right = right.reshape(n_parties, n_options, -1)
+        (change + slack[:, :, None, None] / 2).astype(np.float32).transpose(1, 3, 2, 0)
+    )  # (P, K, I, R): the pairs' issues are then taken as whole rows of R entries
+    left = shared.take(first, axis=2).reshape(n_parties, n_options, -1)
+    right = shared.take(second, axis=2).reshape(n_parties, n_options, -1)
     best = np.empty(left.shape[-1], dtype=np.float32)
     chunk = _PAIR_CELLS
     out = np.empty((n_options, n_options, chunk), dtype=np.float32)
@@ -298,10 +294,10 @@ def _best_pairs(
             np.add(left[p, :, None, part], right[p, None, :, part], out=t)
             np.minimum(o, t, out=o)
         best[part] = o.reshape(n_options**2, size).max(axis=0)
-    per_row = best.reshape(n_rows, len(first))
-    pair = per_row.argmax(axis=1)
-    value = per_row[np.arange(n_rows), pair]
-    at = np.arange(n_rows) * len(first) + pair  # the winners' options, worked out again
+    per_pair = best.reshape(len(first), n_rows)
+    pair = per_pair.argmax(axis=0)
+    value = per_pair[pair, np.arange(n_rows)]
+    at = pair * n_rows + np.arange(n_rows)  # the winners' options, worked out again
     combos = (left[:, :, None, at] + right[:, None, :, at]).min(axis=0)  # (K, K, R)
     which = combos.reshape(n_options**2, n_rows).argmax(axis=0)
     return pair, which // n_options, which % n_options, value.astype(float)
