@@ -81,13 +81,15 @@ def _pairwise(values: np.ndarray, start: int, count: int) -> np.ndarray:
     below 8 terms in turn; up to 128 in eight running sums; above, the two halves."""
     column = [values[..., start + j] for j in range(count)] if count <= 128 else []
     if count < 8:
-        total = column[0].copy()
-        for term in column[1:]:
+        if count == 1:
+            return column[0].copy()
+        total = column[0] + column[1]
+        for term in column[2:]:
             total += term
         return total
     if count <= 128:
-        sums = [c.copy() for c in column[:8]]
         done = count - count % 8
+        sums = column[:8] if done == 8 else [c.copy() for c in column[:8]]
         for block in range(8, done, 8):
             for j in range(8):
                 sums[j] += column[block + j]
