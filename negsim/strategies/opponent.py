@@ -71,7 +71,10 @@ class FrequencyModel:
         self._estimates = self.estimates.reshape(n_parties * replications, n_issues * n_options)
         self._kernel = self.kernel.reshape(n_issues * n_options, n_options)
         self._mask = self.option_mask.reshape(-1)
-        self._refresh(np.arange(n_parties * replications), self._counts, self._top, self._kept)
+        # With no evidence yet every block has the same estimate: work it out once.
+        first = np.zeros(1, dtype=np.int64)
+        self._refresh(first, self._counts[:1], self._top[:1], self._kept[:1])
+        self._estimates[:] = self._estimates[0]
 
     def observe_offers(self, party: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> None:
         """Record that `party[j]` offered `offers[j]` in replication `rows[j]`."""

@@ -46,8 +46,9 @@ class ThresholdModel:
     def __init__(self, n_parties: int, replications: int, n_issues: int, memory: int) -> None:
         shape = (n_parties, replications)
         self.memory = memory
-        self.accepted = np.zeros((*shape, n_issues), dtype=np.int64)
-        self.rejected = np.zeros((*shape, n_issues), dtype=np.int64)
+        # Kept offers as option indices; int16 (options per issue are few) keeps their reads cheap.
+        self.accepted = np.zeros((*shape, n_issues), dtype=np.int16)
+        self.rejected = np.zeros((*shape, n_issues), dtype=np.int16)
         self.accepted_value = np.zeros(shape)  # as estimated when it was kept
         self.rejected_value = np.zeros(shape)
         self.accepted_round = np.full(shape, -1, dtype=np.int32)
