@@ -75,11 +75,11 @@ class ThresholdModel:
         A rejection that names a red line says nothing about the threshold (the option is
         closed for everyone instead), so it is not recorded.
         """
+        n_rows = self.accepted_round.shape[1]
+        blocks = party * n_rows + rows  # (party, replication) pairs as one index
         if np.ndim(party) == 0:
             value = _values_at(estimate, rows, offers)
-            party = np.full(rows.size, party)
         else:
-            blocks = party * estimate.shape[1] + rows
             value = _values_at(estimate.reshape(-1, *estimate.shape[2:]), blocks, offers)
         for kept, worth, when, mine, stronger, other in (
             (
@@ -99,16 +99,18 @@ class ThresholdModel:
                 None,
             ),
         ):
-            who, whose = rows[mine], party[mine]
-            old = when[whose, who]
+            # One axis of (party, replication) blocks: views, as the arrays are contiguous.
+            kept, worth, when = kept.reshape(-1, kept.shape[-1]), worth.ravel(), when.ravel()
+            at = blocks[mine]
+            old = when[at]
             take = (old < 0) | (round_ - old >= self.memory)
-            take |= stronger(value[mine], worth[whose, who])
+            take |= stronger(value[mine], worth[at])
             if other is not None:  # an acceptance newer than the kept rejection supersedes it
-                take |= other[whose, who] > old
-            who, whose = who[take], whose[take]
-            kept[whose, who] = offers[mine][take]
-            worth[whose, who] = value[mine][take]
-            when[whose, who] = round_
+                take |= other.ravel()[at] > old
+            at = at[take]
+            kept[at] = offers[mine][take]
+            worth[at] = value[mine][take]
+            when[at] = round_
 
     def thresholds(self, parties: np.ndarray, rows: np.ndarray, tables: np.ndarray) -> np.ndarray:
         """Estimated thresholds of `parties` in `rows`, shape (Q, n).
