@@ -219,7 +219,7 @@ def generate_offers(
     for _ in range(_SWAP_PASSES - _EARLY_PASSES):
         swaps = swaps and _swap_pass(swaps, offers, margin)
     if swaps:
-        margin[:, swaps.rows] = row_sum(swaps.held) - swaps.thresholds
+        margin[:, swaps.rows] = row_sum(swaps.held[:n_others]) - swaps.thresholds
     if weights is not None:
         weights[:] = _reweighted(lam, margin, present)
     return offers
@@ -227,7 +227,7 @@ def generate_offers(
 
 def _search(
     own: np.ndarray,
-    others: np.ndarray,
+    others_in: np.ndarray,
     forbidden: np.ndarray,
     target: np.ndarray,
     thresholds: np.ndarray,
@@ -238,15 +238,20 @@ def _search(
     """The sweeps of `generate_offers` for one block of rows, its arguments complete: the best
     offers, the weights over the others they came from, and the swap repair to run on them."""
     n_others, n = present.shape
-    others = _option_major(others.astype(np.float32, copy=False))  # (Q, K, n, I)
+    n_issues, n_options = own.shape[1:]
+    # One option-major float32 array for the others' tables, the proposer's and (later) their
+    # scaled sum, so that the swap repair moves them together.
+    tables = np.empty((n_others + 2, n_options, n, n_issues), dtype=np.float32)
+    others, a = tables[:n_others], tables[n_others]
+    np.copyto(others, np.moveaxis(others_in, -1, -3), casting="same_kind")
     if not present.all():  # a party away from the table: a zero table, a margin of `_ABSENT`
-        others = others * present[:, None, :, None]
+        others *= present[:, None, :, None]
     thresholds = np.where(present, thresholds, -_ABSENT).astype(np.float32)
     scale = (_SECONDARY / np.maximum(present.sum(axis=0), 1)).astype(np.float32)
     closed = _option_major(forbidden)
     allowed = (~closed).astype(np.float32)
     penalty = np.multiply(closed, _FORBIDDEN)  # forbidden options at `_FORBIDDEN`, others 0
-    a = _option_major(own.astype(np.float32))
+    np.copyto(a, np.moveaxis(own, -1, -3), casting="same_kind")
     a *= allowed
     a += penalty
     need = target + _TOLERANCE
@@ -267,13 +272,13 @@ def _search(
             best_score = np.maximum(score, best_score)
             if sweep + 1 < sweeps:
                 lam = _reweighted(lam, margin, present)
-    index = _slab_index(best)
-    summed = others.sum(axis=0)  # the mean-margin term after a swap: scale * (summed + shifts)
-    summed *= _spread(scale, own.shape[1])
+    summed = tables[n_others + 1]  # the mean-margin term after a swap: scale * (sum + shifts)
+    np.sum(others, axis=0, out=summed)
+    spread_scale = _spread(scale, n_issues)
+    summed *= spread_scale
     rows = np.arange(first_row, first_row + n)
-    held = _take_each(others, index)
-    swaps = _Swaps(rows, a, others, summed, thresholds, scale, need, np.take(a, index), held)
-    return best, lam, swaps
+    held = _take_each(tables[: n_others + 1], _slab_index(best))
+    return best, lam, _Swaps(rows, tables, held, thresholds, scale, spread_scale, need)
 
 
 def utilities_of(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
@@ -328,28 +333,25 @@ class _Swaps(NamedTuple):
 
     Attributes:
         rows: their indices in the offers being repaired, shape (m,).
-        own: the proposer's table, forbidden options at `_FORBIDDEN`, shape (K, m, I).
-        others: the others' tables, zero for absent parties, shape (Q, K, m, I).
-        summed: the others' tables summed, times `scale`, shape (K, m, I).
+        tables: the Q others' tables (zero for absent parties), then the proposer's (forbidden
+            options at `_FORBIDDEN`), then the others' summed times `scale`: (Q + 2, K, m, I).
+        held: the first Q + 1 tables at the current offers, shape (Q + 1, m, I).
         thresholds: the others' thresholds, `-_ABSENT` for absent parties, shape (Q, m).
-        scale: weight of the sum of margins beside the smallest, shape (m,).
+        scale: weight of the sum of margins beside the smallest, shape (m,); spread over the
+            issues in `spread_scale`, (m, I).
         need: the proposer's utility floor, shape (m,).
-        own_now: `own` at the current offers, shape (m, I).
-        held: `others` at the current offers, shape (Q, m, I).
     """
 
     rows: np.ndarray
-    own: np.ndarray
-    others: np.ndarray
-    summed: np.ndarray
+    tables: np.ndarray
+    held: np.ndarray
     thresholds: np.ndarray
     scale: np.ndarray
+    spread_scale: np.ndarray
     need: np.ndarray
-    own_now: np.ndarray
-    held: np.ndarray
 
 
-_ROW_AXIS = _Swaps(-1, -2, -2, -2, -1, -1, -1, -2, -2)  # each field's axis over the rows
+_ROW_AXIS = _Swaps(-1, -2, -2, -1, -1, -2, -1)  # each field's axis over the rows
 
 
 def _merged(parts: list[_Swaps]) -> _Swaps | None:
@@ -369,24 +371,27 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
     `margin_out`. `offers[swaps.rows]` change in place; returns the rows that moved (None: none).
     """
     s = swaps
-    n, n_issues = s.own_now.shape
-    slack = (row_sum(s.own_now, np.float64) - s.need).astype(np.float32)
-    margin = row_sum(s.held) - s.thresholds  # (Q, n)
+    n_others = s.thresholds.shape[0]
+    others, own, summed = s.tables[:n_others], s.tables[n_others], s.tables[n_others + 1]
+    held, own_now = s.held[:n_others], s.held[n_others]
+    n, n_issues = own_now.shape
+    slack = (row_sum(own_now, np.float64) - s.need).astype(np.float32)
+    margin = row_sum(held) - s.thresholds  # (Q, n)
     # A swap on issue i to option k moves party q's margin to table_q[k, i] + shift_q[i].
     shift = _spread(margin, n_issues)
-    shift -= s.held  # (Q, n, I)
-    score = s.others[0] + shift[0]
+    shift -= held  # (Q, n, I)
+    score = others[0] + shift[0]
     moved = np.empty_like(score)
-    for q in range(1, s.others.shape[0]):
-        np.minimum(score, np.add(s.others[q], shift[q], out=moved), out=score)
-    score += s.summed
-    score += _spread(s.scale, n_issues) * shift.sum(axis=0)
+    for q in range(1, n_others):
+        np.minimum(score, np.add(others[q], shift[q], out=moved), out=score)
+    score += summed
+    score += s.spread_scale * shift.sum(axis=0)
     # Swaps that take the proposer below its floor are out.
-    floor = s.own_now - _spread(slack, n_issues)
-    score -= np.multiply(np.less(s.own, floor), _OUT, out=moved)
+    floor = own_now - _spread(slack, n_issues)
+    score -= np.multiply(np.less(own, floor), _OUT, out=moved)
     short = slack < 0
     if short.any():
-        score[:, short] = s.own[:, short] - s.own_now[short]
+        score[:, short] = own[:, short] - own_now[short]
     by_issue = np.maximum.reduce(score)  # (n, I): the best option's score on each issue
     issue = by_issue.argmax(axis=-1)
     top = by_issue[np.arange(n), issue]
@@ -401,10 +406,8 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
     option = _first_max(score[:, keep, issue], top[keep])
     rows = s.rows[keep]
     offers[rows, issue] = option
-    own, others = s.own.take(keep, -2), s.others.take(keep, -2)
+    tables, held = s.tables.take(keep, -2), s.held.take(keep, -2)
     line = np.arange(keep.size)
-    own_now, held = s.own_now[keep], s.held[:, keep]
-    own_now[line, issue] = own[option, line, issue]
-    held[:, line, issue] = others[:, option, line, issue]
-    summed, thresholds = s.summed.take(keep, -2), s.thresholds[:, keep]
-    return _Swaps(rows, own, others, summed, thresholds, s.scale[keep], s.need[keep], own_now, held)
+    held[:, line, issue] = tables[: n_others + 1, option, line, issue]
+    scale, spread_scale, need = s.scale[keep], s.spread_scale[keep], s.need[keep]
+    return _Swaps(rows, tables, held, s.thresholds[:, keep], scale, spread_scale, need)
