@@ -36,7 +36,7 @@ from negsim.strategies.offers import Aim, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
 from negsim.streams import OPENER, Streams
-from negsim.utility import TOLERANCE, crosses, row_any, row_blocks
+from negsim.utility import TOLERANCE, gather_rows, row_any, row_blocks, row_sum
 
 
 class Outcome(IntEnum):
@@ -371,13 +371,17 @@ class NegotiationModel(mesa.Model):
         accepted = np.zeros((rows.size, n_parties), dtype=bool)
         own_side = np.full(rows.size, -1) if proposer is None else proposer
         present = self.at_table[rows]
-        for agent in self.parties:
-            own = present[:, agent.index] & (own_side == agent.index)
-            if own.any():
-                utility = agent.utility(rows[own], offers[own])
-                crossed = row_any(crosses(agent.red_lines, offers[own]))
-                floor = agent.reservation[rows[own]] - TOLERANCE
-                accepted[own, agent.index] = (utility >= floor) & ~crossed
+        # The proposers' own acceptances, all at once: each row's table is its proposer's.
+        own = (own_side >= 0) & present[np.arange(rows.size), np.maximum(own_side, 0)]
+        if own.any():
+            line = np.flatnonzero(own)
+            side, who, theirs = own_side[line], rows[line], offers[line]
+            tables = self._tables.reshape(-1, *self._tables.shape[2:])  # (party, row) blocks
+            utility = row_sum(gather_rows(tables, side * self.replications + who, theirs))
+            crossed = row_any(gather_rows(self._red_lines, side, theirs))
+            reservation = np.stack([agent.reservation for agent in self.parties])
+            floor = reservation[side, who] - TOLERANCE
+            accepted[line, side] = (utility >= floor) & ~crossed
         # Every answering (party, row) pair at once, party by party: each party's answers and
         # what they teach depend on its own numbers and models only.
         answering = present & (own_side[:, None] != np.arange(n_parties))

@@ -101,15 +101,16 @@ class ThresholdModel:
         ):
             # One axis of (party, replication) blocks: views, as the arrays are contiguous.
             kept, worth, when = kept.reshape(-1, kept.shape[-1]), worth.ravel(), when.ravel()
-            at = blocks[mine]
+            line = np.flatnonzero(mine)
+            at = blocks[line]
             old = when[at]
             take = (old < 0) | (round_ - old >= self.memory)
-            take |= stronger(value[mine], worth[at])
+            take |= stronger(value[line], worth[at])
             if other is not None:  # an acceptance newer than the kept rejection supersedes it
                 take |= other.ravel()[at] > old
-            at = at[take]
-            kept[at] = offers[mine][take]
-            worth[at] = value[mine][take]
+            line, at = line[take], at[take]
+            kept[at] = offers[line]
+            worth[at] = value[line]
             when[at] = round_
 
     def thresholds(self, parties: np.ndarray, rows: np.ndarray, tables: np.ndarray) -> np.ndarray:
