@@ -79,37 +79,40 @@ def supported_utilities(tables: np.ndarray, allowed: np.ndarray, weights: np.nda
         allowed: options an outcome may use, shape (I, K) or (R, I, K).
         weights: weight vectors over the parties, shape (L, P).
     """
-    by_party = np.ascontiguousarray(tables.transpose(0, 2, 3, 1))  # (R, I, K, P)
-    n_rows, n_issues, n_options, n_parties = by_party.shape
-    combined = by_party @ weights.T  # (R, I, K, L), a BLAS product
-    # A running argmax over the few options: numpy's is slow along a short axis.
-    best = _option_scores(combined, allowed, 0).copy()  # (R, I, L)
+    by_option = np.ascontiguousarray(tables.transpose(3, 0, 2, 1))  # (K, R, I, P)
+    n_options, n_rows, n_issues, n_parties = by_option.shape
+    # A running argmax over the few options (numpy's is slow along a short axis), each option's
+    # weighted sums (R, I, L) one BLAS product, used while they are in cache.
+    best = _option_scores(by_option, allowed, weights, 0)
     choice = np.zeros(best.shape, dtype=np.int16)  # ties keep the first option
     for k in range(1, n_options):
-        score = _option_scores(combined, allowed, k)
+        score = _option_scores(by_option, allowed, weights, k)
         better = score > best
         np.maximum(best, score, out=best)
         np.maximum(choice, better * np.int16(k), out=choice)  # k exceeds every earlier one
-    flat = by_party.reshape(-1, n_parties)
-    start = (np.arange(n_rows)[:, None] * n_issues + np.arange(n_issues)[None, :]) * n_options
+    flat = by_option.reshape(-1, n_parties)
+    cell = np.arange(n_rows * n_issues).reshape(n_rows, n_issues)  # (row, issue) of option 0
+    stride = np.int64(cell.size)  # an int64 product: choice is int16
     if weights.shape[0] * n_parties == 1:  # numpy sums a lone axis pairwise, not in turn
-        return np.take(flat, start[:, :, None] + choice, axis=0).sum(axis=1)
+        picked = np.take(flat, choice * stride + cell[:, :, None], axis=0)
+        return picked.sum(axis=1)
     # Issue by issue, in the order numpy sums the middle axis of (R, I, L, P): in turn.
-    total = np.take(flat, start[:, 0, None] + choice[:, 0], axis=0)
+    total = np.take(flat, choice[:, 0] * stride + cell[:, 0, None], axis=0)
     for i in range(1, n_issues):
-        total += np.take(flat, start[:, i, None] + choice[:, i], axis=0)
+        total += np.take(flat, choice[:, i] * stride + cell[:, i, None], axis=0)
     return total
 
 
-def _option_scores(combined: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
-    """Option k's weighted sums `combined[:, :, k]` (R, I, L), -inf where the option is closed."""
-    score = combined[:, :, k]
+def _option_scores(
+    by_option: np.ndarray, allowed: np.ndarray, weights: np.ndarray, k: int
+) -> np.ndarray:
+    """Option k's weighted sums (R, I, L), -inf where the option is closed."""
+    _, n_rows, n_issues, n_parties = by_option.shape
+    score = (by_option[k].reshape(-1, n_parties) @ weights.T).reshape(n_rows, n_issues, -1)
     if allowed.ndim == 3:
-        return score + np.where(allowed[:, :, k], 0.0, -np.inf)[..., None]
-    shut = np.flatnonzero(~allowed[:, k])
-    if shut.size:
-        score = score.copy()
-        score[:, shut] = -np.inf
+        score += np.where(allowed[:, :, k], 0.0, -np.inf)[..., None]
+    else:
+        score[:, ~allowed[:, k]] = -np.inf
     return score
 
 
