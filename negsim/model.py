@@ -320,7 +320,7 @@ class NegotiationModel(mesa.Model):
         offers = generate_offers(
             row_blocks(self._tables, proposer, rows),
             aim.others,
-            np.take(self._red_lines, proposer, axis=0) | np.take(self.closed, rows, axis=0),
+            self._red_lines.take(proposer, axis=0) | self.closed.take(rows, axis=0),
             targets,
             aim.thresholds,
             aim.present,

@@ -22,7 +22,7 @@ def gather(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """
     n_issues, n_options = offers.shape[-1], tables.shape[-1]
     start = _offsets(offers.size // max(1, n_issues), n_issues, n_options, flat=True)
-    return np.take(np.ascontiguousarray(tables), offers + start.reshape(offers.shape))
+    return np.ascontiguousarray(tables).take(offers + start.reshape(offers.shape))
 
 
 def gather_rows(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
@@ -37,7 +37,7 @@ def gather_rows(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.
     index = np.repeat(rows * (n_issues * n_options), n_issues).reshape(offers.shape)
     index += offers
     index += _offsets(rows.size, n_issues, n_options, flat=False)
-    return np.take(np.ascontiguousarray(tables), index)
+    return np.ascontiguousarray(tables).take(index)
 
 
 def row_blocks(tables: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -45,7 +45,7 @@ def row_blocks(tables: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.
     by a `take` of whole blocks (much faster than numpy's two-array fancy indexing)."""
     n_first, n_second = tables.shape[:2]
     blocks = np.ascontiguousarray(tables).reshape(n_first * n_second, *tables.shape[2:])
-    return np.take(blocks, first * n_second + second, axis=0)
+    return blocks.take(first * n_second + second, axis=0)
 
 
 def row_sum(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
@@ -60,7 +60,7 @@ def row_sum(values: np.ndarray, dtype: type | None = None) -> np.ndarray:
     width = values.shape[-1]
     n_rows = values.size // width if width else 0
     if n_rows < _SUM_FEWEST or width < 2:  # numpy is faster on few rows
-        return values.sum(axis=-1, dtype=dtype)
+        return np.add.reduce(values, axis=-1, dtype=dtype)
     flat = np.ascontiguousarray(values).reshape(n_rows, width)
     total = np.empty(n_rows, dtype=dtype or values.dtype)
     for start in range(0, n_rows, _SUM_BLOCK):
@@ -201,5 +201,5 @@ def crosses(forbidden: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """Which issues of each row's offer fall on a forbidden option, shape (n, I)."""
     if forbidden.ndim == 2:
         start = _offsets(offers.shape[0], *forbidden.shape, flat=False)
-        return np.take(np.ascontiguousarray(forbidden), offers + start)
+        return np.ascontiguousarray(forbidden).take(offers + start)
     return gather(forbidden, offers)

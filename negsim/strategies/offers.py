@@ -69,8 +69,7 @@ class Aim(NamedTuple):
 
 def _spread(values: np.ndarray, n_issues: int) -> np.ndarray:
     """Per-row numbers `(..., n)` repeated over each row's issues as float32, `(..., n, I)`."""
-    spread = np.repeat(values.astype(np.float32, copy=False).reshape(-1), n_issues)
-    return spread.reshape(*values.shape, n_issues)
+    return values.astype(np.float32, copy=False).repeat(n_issues).reshape(*values.shape, n_issues)
 
 
 def _option_major(tables: np.ndarray) -> np.ndarray:
@@ -90,7 +89,7 @@ def _take_each(tables: np.ndarray, index: np.ndarray) -> np.ndarray:
     """Entries of option-major `(Q, K, n, I)` tables at `_slab_index` positions: (Q, n, I)."""
     n_parties, stride = tables.shape[0], tables[0].size
     offsets = np.arange(0, n_parties * stride, stride, dtype=np.int64)[:, None, None]
-    return np.take(tables, index[None] + offsets)
+    return tables.take(index[None] + offsets)
 
 
 def _first_max(values: np.ndarray, top: np.ndarray) -> np.ndarray:
@@ -293,7 +292,7 @@ def _margins(others: np.ndarray, offers: np.ndarray, thresholds: np.ndarray) -> 
 
 def _score(margin: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """The smallest margin plus `scale` times their sum (a fifth of their mean), shape (n,)."""
-    return margin.min(axis=0) + scale * margin.sum(axis=0)
+    return np.minimum.reduce(margin) + scale * np.add.reduce(margin)
 
 
 def _combined(
@@ -390,12 +389,16 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
     floor = own_now - _spread(slack, n_issues)
     score -= np.multiply(np.less(own, floor), _OUT, out=moved)
     short = slack < 0
-    if short.any():
+    any_short = short.any()
+    if any_short:  # a row below its floor takes the swap that raises its own utility most
         score[:, short] = own[:, short] - own_now[short]
     by_issue = np.maximum.reduce(score)  # (n, I): the best option's score on each issue
     issue = by_issue.argmax(axis=-1)
     top = by_issue[np.arange(n), issue]
-    improve = top > np.where(short, 0.0, _score(margin, s.scale) + _GAIN)
+    now = _score(margin, s.scale) + _GAIN
+    if any_short:
+        now[short] = 0.0
+    improve = top > now
     if not improve.all():
         stop = ~improve
         margin_out[:, s.rows[stop]] = margin[:, stop]

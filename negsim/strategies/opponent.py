@@ -82,8 +82,8 @@ class FrequencyModel:
             return
         blocks = party * self._replications + rows
         counts, top = self._count(blocks, offers, 1.0)
-        kept = np.take(self._kept, blocks, axis=0)
-        kept += np.take(self._last, blocks, axis=0) == offers
+        kept = self._kept.take(blocks, axis=0)
+        kept += self._last.take(blocks, axis=0) == offers
         self._kept[blocks] = kept
         self._last[blocks] = offers
         self._refresh(blocks, counts, top, kept)
@@ -96,7 +96,7 @@ class FrequencyModel:
             return
         blocks = party * self._replications + rows
         counts, top = self._count(blocks, offers, _ACCEPT_EVIDENCE)
-        self._refresh(blocks, counts, top, np.take(self._kept, blocks, axis=0))
+        self._refresh(blocks, counts, top, self._kept.take(blocks, axis=0))
 
     def tables(self, parties: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Estimated weighted tables of `parties` in `rows`, shape (len(parties), n, I, K)."""
@@ -109,9 +109,9 @@ class FrequencyModel:
         block at most once; returns the blocks' new counts (n, I * K) and largest counts."""
         n, n_issues = offers.shape
         index = offers + issue_offsets(n, n_issues, self.kernel.shape[-1])
-        spread = np.take(self._kernel, index, axis=0).reshape(n, -1)
+        spread = self._kernel.take(index, axis=0).reshape(n, -1)
         spread *= np.float32(weight)
-        counted = np.take(self._counts, blocks, axis=0)
+        counted = self._counts.take(blocks, axis=0)
         counted += spread
         self._counts[blocks] = counted
         top = max_over_options(counted.reshape(n, n_issues, -1))
