@@ -58,7 +58,6 @@ if TYPE_CHECKING:
     from negsim.scenario import Scenario
 
 EXACT_LIMIT = 2048
-_PAIR_CELLS = 4096  # (row, issue pair) scored at a time: small, to stay in cache
 
 
 def weight_grid(n_parties: int, steps: int) -> np.ndarray:
@@ -276,31 +275,32 @@ def _best_pairs(
     change: np.ndarray, slack: np.ndarray, first: np.ndarray, second: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per row, the change of two issues (first[pair] to a, second[pair] to b) with the largest
-    smallest gain, and that gain (float32): the pair index, a, b and the gain, each (R,)."""
-    n_rows, n_parties, _, n_options = change.shape
-    # Options on one axis, (issue pair, row) on the last: long inner loops, in float32.
+    smallest gain, and that gain (float32): the pair index, a, b and the gain, each (R,).
+
+    `first, second` are `np.triu_indices(I, k=1)`: the pairs of issue i come together.
+    """
+    n_rows, n_parties, n_issues, n_options = change.shape
+    # Options on one axis, (issue, row) on the last ones: long inner loops, in float32.
     shared = np.ascontiguousarray(
         (change + slack[:, :, None, None] / 2).astype(np.float32).transpose(1, 3, 2, 0)
-    )  # (P, K, I, R): the pairs' issues are then taken as whole rows of R entries
-    left = shared.take(first, axis=2).reshape(n_parties, n_options, -1)
-    right = shared.take(second, axis=2).reshape(n_parties, n_options, -1)
-    best = np.empty(left.shape[-1], dtype=np.float32)
-    chunk = _PAIR_CELLS
-    out = np.empty((n_options, n_options, chunk), dtype=np.float32)
-    tmp = np.empty_like(out)
-    for start in range(0, left.shape[-1], chunk):
-        part = slice(start, start + chunk)
-        size = len(best[part])
-        o, t = out[..., :size], tmp[..., :size]
-        np.add(left[0, :, None, part], right[0, None, :, part], out=o)
+    )  # (P, K, I, R)
+    per_pair = np.empty((len(first), n_rows), dtype=np.float32)
+    done = 0
+    for i in range(n_issues - 1):  # issue i with each later issue: slices, no copies
+        left, right = shared[:, :, i, None, None, :], shared[:, None, :, i + 1 :, :]
+        score = left[0] + right[0]  # (K, K, I - i - 1, R)
+        term = np.empty_like(score)
         for p in range(1, n_parties):
-            np.add(left[p, :, None, part], right[p, None, :, part], out=t)
-            np.minimum(o, t, out=o)
-        best[part] = o.reshape(n_options**2, size).max(axis=0)
-    per_pair = best.reshape(len(first), n_rows)
+            np.minimum(score, np.add(left[p], right[p], out=term), out=score)
+        count = n_issues - 1 - i
+        per_pair[done : done + count] = (
+            score.reshape(n_options**2, -1).max(axis=0).reshape(count, -1)
+        )
+        done += count
     pair = per_pair.argmax(axis=0)
     value = per_pair[pair, np.arange(n_rows)]
-    at = pair * n_rows + np.arange(n_rows)  # the winners' options, worked out again
-    combos = (left[:, :, None, at] + right[:, None, :, at]).min(axis=0)  # (K, K, R)
+    line = np.arange(n_rows)  # the winners' options, worked out again
+    left, right = shared[:, :, first[pair], line], shared[:, :, second[pair], line]  # (P, K, R)
+    combos = (left[:, :, None] + right[:, None, :]).min(axis=0)  # (K, K, R)
     which = combos.reshape(n_options**2, n_rows).argmax(axis=0)
     return pair, which // n_options, which % n_options, value.astype(float)
