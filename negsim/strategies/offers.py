@@ -23,12 +23,13 @@ outcomes, in two vectorised stages:
 Cost per proposal is O((sweeps * bisection steps + swap passes * parties) * I * K), whatever the
 size of the outcome space.
 
-Speed: rows are independent, so they are searched in blocks small enough to stay in cache, on
-option-major float32 arrays (`(K, n, I)`: option k of every row and issue is one contiguous
-slab), with per-row numbers spread over a row's issues before they meet a slab. Masks are
-applied by arithmetic (`x * allowed + penalty`), not `np.where`, and first maxima are found by
-running comparisons, not `argmax` over a short axis: both are many times faster in numpy, and
-the results are the same bit for bit.
+Speed: rows are independent, so they are searched in blocks small enough to stay in cache (the
+last swap passes, on the few rows still moving, merge the blocks), on option-major float32
+arrays (`(K, n, I)`: option k of every row and issue is one contiguous slab), with per-row
+numbers spread over a row's issues before they meet a slab. Masks are applied by arithmetic
+(`x * allowed + penalty`), not `np.where`, and first maxima are found by running comparisons,
+not `argmax` over a short axis: both are many times faster in numpy, and the results are the
+same bit for bit.
 """
 
 from __future__ import annotations
@@ -210,14 +211,10 @@ def generate_offers(
             None if weights is None else weights[:, rows],
             lo,
         )
-        for _ in range(_EARLY_PASSES):  # while the block is in cache
-            swaps = swaps and _swap_pass(swaps, offers, margin)
-        if swaps:
-            moving.append(swaps)
-    swaps = _merged(moving)  # the rest of the passes for all blocks at once: fewer calls
-    for _ in range(_SWAP_PASSES - _EARLY_PASSES):
-        swaps = swaps and _swap_pass(swaps, offers, margin)
-    if swaps:
+        moving.append(_repair(swaps, offers, margin, _EARLY_PASSES))  # while in cache
+    # The rest of the passes for every block's moving rows at once: fewer, larger calls.
+    swaps = _repair(_merged(moving), offers, margin, _SWAP_PASSES - _EARLY_PASSES)
+    if swaps is not None:  # rows that moved in the last pass: margins at their final offers
         margin[:, swaps.rows] = row_sum(swaps.held[:n_others]) - swaps.thresholds
     if weights is not None:
         weights[:] = _reweighted(lam, margin, present)
@@ -353,12 +350,24 @@ class _Swaps(NamedTuple):
 _ROW_AXIS = _Swaps(-1, -2, -2, -1, -1, -2, -1)  # each field's axis over the rows
 
 
-def _merged(parts: list[_Swaps]) -> _Swaps | None:
-    """The rows of several `_Swaps` in one."""
+def _merged(parts: list[_Swaps | None]) -> _Swaps | None:
+    """The rows of several `_Swaps` in one (None: no rows)."""
+    parts = [part for part in parts if part is not None]
     if len(parts) <= 1:
         return parts[0] if parts else None
     fields = zip(*parts, strict=True)
     return _Swaps(*(np.concatenate(f, axis=ax) for f, ax in zip(fields, _ROW_AXIS, strict=True)))
+
+
+def _repair(
+    swaps: _Swaps | None, offers: np.ndarray, margin_out: np.ndarray, passes: int
+) -> _Swaps | None:
+    """Up to `passes` swap passes; returns the rows still moving (None: none)."""
+    for _ in range(passes):
+        if swaps is None:
+            break
+        swaps = _swap_pass(swaps, offers, margin_out)
+    return swaps
 
 
 def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Swaps | None:
