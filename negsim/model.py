@@ -374,16 +374,17 @@ class NegotiationModel(mesa.Model):
         # The proposers' own acceptances, all at once: each row's table is its proposer's.
         own = (own_side >= 0) & present[np.arange(rows.size), np.maximum(own_side, 0)]
         if own.any():
-            line = np.flatnonzero(own)
-            side, who, theirs = own_side[line], rows[line], offers[line]
+            own_line = np.flatnonzero(own)
+            side, who, theirs = own_side[own_line], rows[own_line], offers[own_line]
             tables = self._tables.reshape(-1, *self._tables.shape[2:])  # (party, row) blocks
             utility = row_sum(gather_rows(tables, side * self.replications + who, theirs))
             crossed = row_any(gather_rows(self._red_lines, side, theirs))
             reservation = np.stack([agent.reservation for agent in self.parties])
             floor = reservation[side, who] - TOLERANCE
-            accepted[line, side] = (utility >= floor) & ~crossed
-        # Every answering (party, row) pair at once, party by party: each party's answers and
-        # what they teach depend on its own numbers and models only.
+            accepted[own_line, side] = (utility >= floor) & ~crossed
+        # The answering (party, row) pairs, party by party. What a party's answer says and what
+        # it teaches (closed options, its frequency and threshold models, its risk) touch no
+        # other party's answer in the same call, so they are recorded for all parties at once.
         answering = present & (own_side[:, None] != np.arange(n_parties))
         party, line = np.nonzero(answering.T)
         if line.size == 0:
