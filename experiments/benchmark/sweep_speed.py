@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -28,6 +27,11 @@ import time
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
+WRAPPER = (
+    "import resource, subprocess, sys; "
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
 
 
 def grid(start: float, size: int, span: float = 0.4) -> str:
@@ -37,10 +41,11 @@ def grid(start: float, size: int, span: float = 0.4) -> str:
 
 
 def timed_sweep(out: Path, size: int, replications: int, extra: list[str]) -> tuple[float, float]:
-    """Run the grid into `out`; returns (wall-clock seconds, peak resident MiB of any process).
+    """Run the grid into `out`; returns (wall-clock seconds, peak resident MiB of a process).
 
-    The peak is `ru_maxrss` of the children, which covers the command and its worker processes
-    (the largest of them; workers run side by side, so the machine held at most their sum).
+    The command runs under a small wrapper process of its own, whose `ru_maxrss` of children is
+    the largest resident memory of the command or any of its worker processes in this run
+    (workers run side by side, so the machine held at most their sum).
     """
     command = [
         str(BIN / "negsim"),
@@ -52,11 +57,16 @@ def timed_sweep(out: Path, size: int, replications: int, extra: list[str]) -> tu
         f"hydra.sweep.dir={out}",
         *extra,
     ]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    measured = subprocess.run(
+        [sys.executable, "-c", WRAPPER, *command],
+        check=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     seconds = time.perf_counter() - started
-    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    peak = int(measured.stdout.split()[-1]) / 1024
     if not (out / "summary.parquet").is_file():
         raise SystemExit(f"no sweep table in {out}")
     return seconds, peak
