@@ -135,19 +135,24 @@ def _offsets(n: int, n_issues: int, n_options: int, flat: bool) -> np.ndarray:
     """Flat offsets of the first option of each issue in `n` rows of (I, K) tables, shape
     (n, I): of row j's own table (`flat`: `(j * I + i) * K`) or of one shared table (`i * K`).
 
-    Read-only views of a cache grown on demand: broadcasting a short axis in numpy costs more
-    than reading a ready array.
+    Read-only views of a cache grown on demand (broadcasting a short axis in numpy costs more
+    than reading a ready array), up to `_CACHED_ROWS` rows; more are worked out afresh.
     """
     key = (n_issues, n_options, flat)
     cached = _OFFSETS.get(key)
     if cached is None or cached.shape[0] < n:
-        size = max(n, 1024, 0 if cached is None else 2 * cached.shape[0])
+        size = max(n, 1024, 0 if cached is None else min(2 * cached.shape[0], _CACHED_ROWS))
         issue = np.arange(n_issues, dtype=np.int64) * n_options
         row = np.arange(size, dtype=np.int64)[:, None] * (n_issues * n_options if flat else 0)
         cached = row + issue
+        if size > _CACHED_ROWS:
+            return cached[:n]
         cached.flags.writeable = False
         _OFFSETS[key] = cached
     return cached[:n]
+
+
+_CACHED_ROWS = 1 << 16  # rows of offsets kept per table shape (6 MiB for 12 issues)
 
 
 def max_over_options(tables: np.ndarray) -> np.ndarray:
