@@ -115,4 +115,5 @@ class PartyAgent(mesa.Agent):
 
         `forbidden` marks options closed by this party's red lines and those others announced.
         """
-        return best_utility(self.table[rows], forbidden) < self.reservation[rows] - TOLERANCE
+        tables = self.table.take(rows, axis=0)
+        return best_utility(tables, forbidden) < self.reservation[rows] - TOLERANCE

@@ -305,7 +305,7 @@ class NegotiationModel(mesa.Model):
 
     def forbidden_for(self, agent: PartyAgent, rows: np.ndarray) -> np.ndarray:
         """Options `agent` must not offer in `rows`: its red lines and those announced to it."""
-        return agent.red_lines | self.closed[rows]
+        return agent.red_lines | self.closed.take(rows, axis=0)
 
     def propose(self, rows: np.ndarray, proposer: np.ndarray) -> np.ndarray:
         """Offers by `proposer[j]` in `rows[j]`: each meets its proposer's target for this round
