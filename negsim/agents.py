@@ -32,6 +32,7 @@ class PartyAgent(mesa.Agent):
         best: the best utility the party can reach without crossing its red lines, shape (R,).
         deadline: the round after which the party walks away (`NO_DEADLINE`: none), shape (R,).
         horizon: rounds over which the party concedes (see `NegotiationModel.horizon`), (R,).
+        discount: the discount factor `d` of its utility `U(o) * d**t` (1: none), shape (R,).
         params: the strategy's numbers per replication (`Strategy.settings`), each (R,).
     """
 
@@ -46,6 +47,7 @@ class PartyAgent(mesa.Agent):
         deadline: np.ndarray,
         horizon: np.ndarray,
         params: dict[str, np.ndarray],
+        discount: np.ndarray | None = None,
     ) -> None:
         super().__init__(model)
         self.index = index
@@ -58,6 +60,8 @@ class PartyAgent(mesa.Agent):
         self.deadline = deadline
         self.first_deadline = int(deadline.min())  # no row walks away for its deadline before
         self.horizon = horizon
+        self.discount = np.ones(horizon.shape) if discount is None else discount
+        self.discounted = bool((self.discount < 1.0).any())  # else the plain clock, no work
         self.params = params
         self.memory: dict[str, np.ndarray] = {}
         self.best_received = np.full(reservation.shape, -np.inf)  # for `accept_best_after`
@@ -69,8 +73,29 @@ class PartyAgent(mesa.Agent):
         return self.party.name
 
     def time(self, round_: int, rows: np.ndarray) -> np.ndarray:
-        """Normalised time of round `round_` in `rows`: `round / horizon`, capped at 1."""
-        return np.minimum(round_ / self.horizon[rows], 1.0)
+        """The party's clock in round `round_`, in `rows`: from 0 to 1 over its horizon.
+
+        Without a discount, `round / horizon`. A discounting party measures time by the share of
+        what delay can cost it that it has already lost, `(1 - d**s) / (1 - d**(horizon / H))`
+        with `s = round / H` the talks' time (`discount_time`): it concedes sooner the more it
+        discounts, and as `d` nears 1 the clock nears `round / horizon`.
+        """
+        plain = np.minimum(round_ / self.horizon[rows], 1.0)
+        if not self.discounted:
+            return plain
+        d = self.discount[rows]
+        session = self.model.horizon[rows]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            spent = -np.expm1(np.log(d) * (round_ / session))
+            whole = -np.expm1(np.log(d) * (self.horizon[rows] / session))
+            clock = np.where(d < 1.0, spent / whole, plain)
+        return np.minimum(clock, 1.0)
+
+    def discount_factor(self, round_: int | np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """What a deal in round `round_` is worth against the same deal at the start: `d**s`."""
+        if not self.discounted:
+            return np.ones(rows.shape)
+        return self.discount[rows] ** discount_time(round_, self.model.horizon[rows])
 
     def target(self, rows: np.ndarray, round_: int) -> np.ndarray:
         """The utility this party asks for in round `round_`, in each of `rows`."""
@@ -98,9 +123,11 @@ class PartyAgent(mesa.Agent):
         objections = crosses(self.red_lines, offers)
         utility = self.utility(rows, offers)
         crossed = row_any(objections)
-        accepted = accepts(
-            utility, self.strategy.next_target(self, rows, round_), self.reservation[rows], crossed
-        )
+        floor = self.strategy.next_target(self, rows, round_)
+        if self.discounted:
+            # What it would offer next comes a round later, worth that much less by then.
+            floor = floor * self.discount[rows] ** (1.0 / self.model.horizon[rows])
+        accepted = accepts(utility, floor, self.reservation[rows], crossed)
         late = self.model.accept_best_after
         if late is not None:
             late_rows = self.time(round_, rows) >= late
@@ -117,3 +144,9 @@ class PartyAgent(mesa.Agent):
         """
         tables = self.table.take(rows, axis=0)
         return best_utility(tables, forbidden) < self.reservation[rows] - TOLERANCE
+
+
+def discount_time(round_: int | np.ndarray, session: np.ndarray) -> np.ndarray:
+    """The talks' normalised time `s = round / H` (H: `NegotiationModel.horizon`), capped at 1,
+    at which a deal's utility is discounted (`U(o) * d**s`, as GENIUS discounts)."""
+    return np.minimum(np.asarray(round_) / session, 1.0)

@@ -172,6 +172,7 @@ class NegotiationModel(mesa.Model):
                 self.rows.deadline[p],
                 np.minimum(deadlines[p], self.horizon),
                 self.rows.strategy[p],
+                self.rows.discount[p],
             )
             for p, party in enumerate(scenario.parties)
         ]
@@ -437,6 +438,14 @@ class NegotiationModel(mesa.Model):
             self.deal_utility[rows, agent.index] = np.clip(utility, 0.0, 1.0)
         tables = np.stack([agent.table[rows] for agent in self.parties], axis=1)
         reservations = np.stack([agent.reservation[rows] for agent in self.parties], axis=1)
+        if any(agent.discounted for agent in self.parties):
+            # Measured in what the parties get in this round: each party's utilities (the
+            # reservation too) scaled by its d**s, which keeps the frontier's outcomes.
+            factor = np.stack(
+                [agent.discount_factor(self.round, rows) for agent in self.parties], axis=1
+            )
+            tables = tables * factor[:, :, None, None]
+            reservations = reservations * factor
         to_pareto, to_nash = deal_distances(
             tables, self._admissible, deals, reservations, exact_limit=self.exact_quality
         )
@@ -527,7 +536,10 @@ class NegotiationModel(mesa.Model):
             )
         for agent in self.parties:
             utility = self.deal_utility[:, agent.index]
-            columns[f"utility_{agent.name}"] = np.where(agreed, utility, agent.reservation)
+            got = np.where(agreed, utility, agent.reservation)
+            if agent.discounted:  # worth d**s in the round the talks ended, deal or none
+                got = got * agent.discount_factor(self.end_round, np.arange(self.replications))
+            columns[f"utility_{agent.name}"] = got
             cleared = pd.array(utility >= agent.reservation - TOLERANCE, dtype="boolean")
             cleared[~agreed] = pd.NA
             columns[f"cleared_{agent.name}"] = cleared

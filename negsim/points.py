@@ -70,6 +70,7 @@ class RowParameters:
         reservation: stated reservation values, shape (P, R).
         spread_weights, spread_values, spread_reservation: uncertainty spreads, shape (P, R).
         deadline: deadlines in rounds (`NO_DEADLINE` for none), shape (P, R).
+        discount: discount factors (1: none), shape (P, R).
         strategy: per party, each strategy parameter as an array, shape (R,).
         opener: each row's opening party, or -1 where it is drawn, shape (R,).
     """
@@ -84,6 +85,7 @@ class RowParameters:
     spread_values: np.ndarray
     spread_reservation: np.ndarray
     deadline: np.ndarray
+    discount: np.ndarray
     strategy: list[dict[str, np.ndarray]]
     opener: np.ndarray
 
@@ -144,6 +146,7 @@ def row_parameters(points: Sequence[Point]) -> RowParameters:
                 for s in scenarios
             ]
         ).T,
+        discount=per_row([s.discounts for s in scenarios]).T,
         strategy=strategy,
         opener=per_row(openers).astype(np.int64),
     )

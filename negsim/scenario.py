@@ -68,6 +68,7 @@ class Party:
     strategy_name: str
     required: bool = True
     deadline: int | None = None
+    discount: float = 1.0
     red_lines: dict[str, tuple[str, ...]] = field(default_factory=dict)
     uncertainty: Uncertainty = Uncertainty()
     sources: dict[str, str] = field(default_factory=dict)
@@ -160,6 +161,11 @@ class Scenario:
     def reservations(self) -> np.ndarray:
         """Stated reservation values, shape (P,)."""
         return np.array([p.reservation for p in self.parties])
+
+    @cached_property
+    def discounts(self) -> np.ndarray:
+        """Discount factors `d` (utility `U(o) * d**t`, 1: none), shape (P,)."""
+        return np.array([p.discount for p in self.parties])
 
     @cached_property
     def required(self) -> np.ndarray:

@@ -28,6 +28,7 @@ _PARTY_KEYS = {
     "required",
     "reservation",
     "deadline",
+    "discount",
     "strategy",
     "red_lines",
     "uncertainty",
@@ -110,6 +111,12 @@ class _Parser:
         return node
 
     def name(self, key: Any, path: str) -> str:
+        if isinstance(key, bool):
+            raise self.fail(
+                path,
+                f"name {key!r} is YAML's reading of yes/no/on/off/true/false: quote it "
+                "('yes') or choose another name",
+            )
         if not isinstance(key, str) or not _NAME.match(key):
             raise self.fail(path, f"name {key!r} must be letters, digits and _ (not first a digit)")
         return key
@@ -235,6 +242,11 @@ class _Parser:
             raise self.fail(
                 f"{path}.deadline", f"must be a whole number of rounds >= 1, got {deadline!r}"
             )
+        discount = 1.0
+        if node.get("discount") is not None:
+            discount = self.number(node["discount"], f"{path}.discount", 0.0, 1.0)
+            if discount == 0.0:
+                raise self.fail(f"{path}.discount", "must lie in (0, 1], got 0")
         required = node.get("required", True)
         if not isinstance(required, bool):
             raise self.fail(f"{path}.required", f"must be true or false, got {required!r}")
@@ -257,6 +269,7 @@ class _Parser:
             strategy_name=strategy_name,
             required=required,
             deadline=deadline,
+            discount=discount,
             red_lines=red_lines,
             uncertainty=uncertainty,
             sources=sources,
