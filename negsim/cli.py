@@ -7,7 +7,6 @@ directory `results.parquet` (one row per replication), `rounds.parquet` (the per
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -20,10 +19,10 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from negsim import sweep
+from negsim import scenario_paths, sweep
 from negsim.errors import NegsimError
 from negsim.jobs import failure, job_from_config, report_line, run_alone
-from negsim.scenario import CONFIG_DIR, SCENARIO_DIR, Scenario, parse_scenario
+from negsim.scenario import CONFIG_DIR, Scenario, parse_scenario
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +32,13 @@ OmegaConf.register_new_resolver("negsim_pid", os.getpid, use_cache=True, replace
 
 def scenario_source(choice: str | None = None) -> str:
     """The file the composed scenario came from (the `scenario` group's choice), for errors."""
-    if choice is None and HydraConfig.initialized():
-        choice = HydraConfig.get().runtime.choices.get("scenario")
-    source = str(SCENARIO_DIR / f"{choice}.yaml") if choice else "scenario"
-    with contextlib.suppress(ValueError):
-        source = str(Path(source).relative_to(Path.cwd()))
-    return source
+    sources = None
+    if HydraConfig.initialized():
+        runtime = HydraConfig.get().runtime
+        if choice is None:
+            choice = runtime.choices.get("scenario")
+        sources = runtime.config_sources
+    return scenario_paths.scenario_source(choice, sources)
 
 
 def scenario_from_config(cfg: DictConfig, data: Any = None) -> Scenario:
@@ -105,6 +105,11 @@ def read_summary(job_dir: Path) -> dict[str, Any]:
 
 def main() -> None:
     """The `negsim` command; a sweep with failed jobs exits with status 1 once its table is out."""
+    try:
+        sys.argv = scenario_paths.prepare(sys.argv)
+    except NegsimError as exc:
+        print(f"negsim: error: {exc}", file=sys.stderr)
+        sys.exit(2)
     _app()
     if sweep.FAILED_JOBS:
         sys.exit(1)

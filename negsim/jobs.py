@@ -87,22 +87,48 @@ def job_from_config(
     if opener is not None and opener not in scenario.party_names:
         known = ", ".join(scenario.party_names)
         raise NegsimError(f"config: first_proposer: no party {opener!r} (parties: {known})")
-    if settings.figures:
-        utility_space_parties(plain.get("utility_space"), scenario)
+    utility_space_parties(plain.get("utility_space"), scenario)  # checked before any run
     return Job(out_dir, plain, settings, scenario, protocol, num, list(overrides or []))
 
 
 def utility_space_parties(space: Any, scenario: Scenario) -> tuple[str, str] | None:
-    """The two parties of the utility-space figure, checked against the scenario's."""
+    """The two parties of the utility-space figure, checked against the scenario's.
+
+    `auto` picks the scenario's two most opposed parties (`most_opposed`); null draws none.
+    """
     if space is None:
         return None
+    if space == "auto":
+        return most_opposed(scenario)
     if not isinstance(space, list | tuple) or len(space) != 2:
-        raise NegsimError(f"config: utility_space: must name two parties or be null, got {space!r}")
+        raise NegsimError(
+            f"config: utility_space: must name two parties, auto or null, got {space!r}"
+        )
     unknown = [str(p) for p in space if str(p) not in scenario.party_names]
     if unknown:
         known = ", ".join(scenario.party_names)
         raise NegsimError(f"config: utility_space: no party {unknown[0]!r} (parties: {known})")
+    if str(space[0]) == str(space[1]):
+        raise NegsimError(f"config: utility_space: names {space[0]!r} twice: give two parties")
     return str(space[0]), str(space[1])
+
+
+def most_opposed(scenario: Scenario) -> tuple[str, str]:
+    """The two parties whose best outcomes are worth least to each other (the first such pair).
+
+    Each party's best outcome takes its best option on every issue; the pair's score is what
+    each one's best outcome is worth to the other, summed. On the flagship: Russia and Ukraine.
+    """
+    tables = scenario.weights[:, :, None] * scenario.values  # (P, I, K)
+    best = np.where(scenario.option_mask, scenario.values, -1.0).argmax(axis=2)  # (P, I)
+    issues = np.arange(tables.shape[1])
+    worth = np.array(
+        [[tables[a, issues, best[b]].sum() for b in range(len(best))] for a in range(len(best))]
+    )  # worth[a, b]: b's best outcome to a
+    score = worth + worth.T
+    pairs = [(a, b) for a in range(len(best)) for b in range(a + 1, len(best))]
+    a, b = min(pairs, key=lambda pair: score[pair])
+    return scenario.party_names[a], scenario.party_names[b]
 
 
 def finish_job(job: Job, accumulator: SummaryAccumulator) -> dict[str, Any]:
@@ -112,6 +138,7 @@ def finish_job(job: Job, accumulator: SummaryAccumulator) -> dict[str, Any]:
         status="ok",
         seed=job.settings.seed,
         max_rounds=job.settings.max_rounds,
+        scenario_file=job.scenario.source,
         config=job.config,
         **job.fields,
         **provenance(),
