@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -94,36 +95,12 @@ def release(model: NegotiationModel) -> None:
     gc.collect()
 
 
-def run_batches(
-    scenario: Scenario,
-    replications: int,
-    seed: int,
-    max_rounds: int = 100,
-    first_proposer: str | None = None,
-    batch_size: int = 10_000,
-    progress: bool | None = None,
-    protocol: Protocol | str = "alternating",
-    exact_quality: int = EXACT_LIMIT,
-    accept_best_after: float | None = None,
-) -> BatchRun:
-    """Run `replications` replications in batches of at most `batch_size`, keeping every row
-    (`iter_batches` streams them instead)."""
+def run_batches(scenario: Scenario, replications: int, seed: int, **settings: Any) -> BatchRun:
+    """Run `replications` replications in batches, keeping every row (`iter_batches`, which
+    takes the same `settings`, streams them instead)."""
     tables, series = [], []
     first: NegotiationModel | None = None
-    for batch, model in enumerate(
-        iter_batches(
-            scenario,
-            replications,
-            seed,
-            max_rounds=max_rounds,
-            first_proposer=first_proposer,
-            batch_size=batch_size,
-            progress=progress,
-            protocol=protocol,
-            exact_quality=exact_quality,
-            accept_best_after=accept_best_after,
-        )
-    ):
+    for batch, model in enumerate(iter_batches(scenario, replications, seed, **settings)):
         tables.append(model.results())
         series.append(model.series().reset_index().assign(batch=batch))
         first = first or model

@@ -79,7 +79,8 @@ def prepare(argv: list[str]) -> list[str]:
     files = scenario_files()
     names = []
     for paths in scenarios:
-        first, profiles = Path(paths[0]), [Path(p) for p in paths[1:]] or None
+        first = Path(paths[0]).expanduser()
+        profiles = [Path(p).expanduser() for p in paths[1:]] or None
         if not first.exists():
             raise NegsimError(f"{KEY}: {first}: no such file or folder")
         scenario = load_scenario(first, profiles=profiles) if profiles else load_scenario(first)
