@@ -135,15 +135,16 @@ def negotiate(
     return model.deal_utility[agreed], model.end_round[agreed]
 
 
-_FRONTIERS: dict[int, np.ndarray] = {}
+# Keyed by the scenario itself (hashed by identity), which the cache keeps alive: an id alone
+# could be reused by a later scenario once the first is freed, and get the first one's frontier.
+_FRONTIERS: dict[Scenario, np.ndarray] = {}
 
 
 def exact_frontier(scenario: Scenario) -> np.ndarray:
     """The scenario's exact Pareto frontier in utility space (cached per scenario)."""
-    key = id(scenario)
-    if key not in _FRONTIERS:
-        _FRONTIERS[key] = analyse(scenario, method="exact").frontier_utilities
-    return _FRONTIERS[key]
+    if scenario not in _FRONTIERS:
+        _FRONTIERS[scenario] = analyse(scenario, method="exact").frontier_utilities
+    return _FRONTIERS[scenario]
 
 
 def band_figures(
