@@ -20,3 +20,11 @@ class ScenarioError(NegsimError):
         self.problem = problem
         where = f"{source}: {path}" if path else source
         super().__init__(f"{where}: {problem}")
+
+
+class ScenarioWarning(UserWarning):
+    """Something in a scenario or domain file that negsim read or wrote in its own way.
+
+    The message is one line naming the file and what was done (a rescaled weight, a value a
+    format cannot hold); the command-line entry points print it as one line.
+    """

@@ -9,7 +9,7 @@ Every mistake raises `ScenarioError` with the file, the key path and the problem
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -200,9 +200,22 @@ class Scenario:
         return self.override({f"parties.{name}.{key}": value for key, value in changes.items()})
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
-    """Load and validate a scenario by name (from `configs/scenario/`) or by path."""
+def load_scenario(
+    name_or_path: str | Path, profiles: Sequence[str | Path] | None = None
+) -> Scenario:
+    """Load and validate a scenario: a negsim YAML file, or a GENIUS or GeniusWeb domain.
+
+    `name_or_path` is a scenario name (a file in `configs/scenario/`), a YAML file, a folder
+    holding one GENIUS or GeniusWeb domain and its profiles, or a domain file (`.xml`, `.json`)
+    whose profile files are `profiles`; domains are read by `negsim.formats.read_domain`
+    (docs/formats.md). The scenario's `source` is the file it was read from.
+    """
     path = Path(name_or_path)
+    if profiles is not None or path.is_dir() or path.suffix.lower() in {".xml", ".json"}:
+        from negsim.formats import read_domain
+
+        data, source = read_domain(path, profiles)
+        return parse_scenario(data, source=source)
     if not path.suffix and not path.exists():
         path = SCENARIO_DIR / f"{name_or_path}.yaml"
     if not path.is_file():
