@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -103,8 +104,14 @@ def read_summary(job_dir: Path) -> dict[str, Any]:
         return {}
 
 
+def one_line_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> str:
+    """A warning as one line, `negsim: warning: ...` (it names the file it is about)."""
+    return f"negsim: warning: {message}\n"
+
+
 def main() -> None:
     """The `negsim` command; a sweep with failed jobs exits with status 1 once its table is out."""
+    warnings.formatwarning = one_line_warning
     try:
         sys.argv = scenario_paths.prepare(sys.argv)
     except NegsimError as exc:

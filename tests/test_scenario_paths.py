@@ -63,7 +63,8 @@ def test_an_error_names_the_real_file(tmp_path: Path, talks: Path) -> None:
         tmp_path, f"scenario_path={talks}", "scenario.parties.p1.reservation=2", "hydra.run.dir=r"
     )
     line = _one_line_error(proc)
-    assert line == (f"negsim: error: {talks.relative_to(tmp_path)}: parties.p1.reservation: must lie in [0, 1], got 2")
+    where = talks.relative_to(tmp_path)
+    assert line == f"negsim: error: {where}: parties.p1.reservation: must lie in [0, 1], got 2"
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").glob("*.parquet"))
 
 
@@ -153,3 +154,15 @@ def test_a_bad_utility_space_stops_before_the_run(tmp_path: Path, talks: Path) -
     )
     assert "utility_space: no party 'us'" in _one_line_error(proc)
     assert not (tmp_path / "run" / "results.parquet").exists()
+
+
+def test_a_genius_folder_runs_with_one_line_warnings(tmp_path: Path) -> None:
+    folder = Path(__file__).resolve().parent / "data" / "genius" / "party"
+    proc = _negsim(tmp_path, f"scenario_path={folder}", *SMALL, "figures=false", "hydra.run.dir=r")
+    _ok(proc)
+    warnings = proc.stderr.strip().splitlines()
+    assert len(warnings) == 2 and all(w.startswith("negsim: warning: ") for w in warnings)
+    assert "party4_utility.xml: issue weights sum to 0.9999991" in warnings[0]
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["scenario_file"].endswith("party_domain.xml")
+    assert len(summary["mean_utility"]) == 9
