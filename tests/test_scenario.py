@@ -627,3 +627,12 @@ def test_unknown_scenario_name_lists_known_names(name: str) -> None:
     known = re.search(r"known names: ([^)]*)\)", message)
     assert known is not None
     assert FLAGSHIP in known.group(1).split(", ")
+
+
+def test_yaml_booleans_as_option_names_say_to_quote(tmp_path: Path) -> None:
+    """`options: [Yes, No]` reads as booleans in YAML: the message says so, not just `True`."""
+    path = write_scenario_file(tmp_path / "forum.yaml", small_scenario_data())
+    text = path.read_text().replace("o0: Option 0 of issue 0", "Yes: Option 0 of issue 0")
+    path.write_text(text)
+    with pytest.raises(ScenarioError, match=r"issues\.i0\.options\.True: .*quote it \('yes'\)"):
+        load_scenario(path)
