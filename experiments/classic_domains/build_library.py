@@ -75,9 +75,7 @@ CASES = (
         label="Party domain: four friends plan a party",
         folder="party",
         domain="party_domain.xml",
-        parties={
-            f"party{n}_utility.xml": (f"friend{n}", f"Friend {n}") for n in (1, 2, 3, 4)
-        },
+        parties={f"party{n}_utility.xml": (f"friend{n}", f"Friend {n}") for n in (1, 2, 3, 4)},
         description=(
             "Four friends organise a party together: food, drinks, location, invitations, music "
             "and clean-up. GENIUS's classroom domain, here with four of its nine profiles "
