@@ -7,7 +7,6 @@ directory `results.parquet` (one row per replication), `rounds.parquet` (the per
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -20,9 +19,9 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from negsim import scenario_paths, sweep
+from negsim import scenario_paths, sweep, sweep_jobs
 from negsim.errors import NegsimError
-from negsim.jobs import failure, job_from_config, report_line, run_alone
+from negsim.jobs import job_from_config, report_line, run_alone
 from negsim.scenario import CONFIG_DIR, Scenario, parse_scenario
 
 log = logging.getLogger(__name__)
@@ -68,40 +67,14 @@ def _app(cfg: DictConfig) -> None:
     hydra_config = HydraConfig.get()
     out_dir = Path(hydra_config.runtime.output_dir)
     if hydra_config.mode == RunMode.MULTIRUN:
-        run_sweep_job(cfg, out_dir, list(hydra_config.overrides.task), hydra_config.job.num)
+        overrides = list(hydra_config.overrides.task)
+        sweep_jobs.run_sweep_job(cfg, out_dir, overrides, hydra_config.job.num, run_job)
         return
     try:
         run_job(cfg, out_dir)
     except NegsimError as exc:
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
-
-
-def run_sweep_job(cfg: DictConfig, out_dir: Path, overrides: list[str], num: int) -> None:
-    """Run one job of a sweep: skip it if it already finished, record a failure as a result.
-
-    A failed job writes a `summary.json` with `status: failed` and its error, so the sweep goes on
-    and the sweep table keeps a row for it; a finished job with the same overrides is skipped, so
-    re-running a sweep into its directory resumes it.
-    """
-    previous = read_summary(out_dir)
-    if previous.get("status") == "ok" and previous.get("overrides") == overrides:
-        print(f"job {num}: already finished in {out_dir}, skipped")
-        return
-    job = {"job": num, "overrides": overrides}
-    try:
-        run_job(cfg, out_dir, job)
-    except Exception as exc:  # a failed job becomes a row of the sweep table, not a crash
-        message = failure(out_dir, num, overrides, cfg.get("seed"), exc)
-        print(f"negsim: job {num} failed: {message}", file=sys.stderr)
-
-
-def read_summary(job_dir: Path) -> dict[str, Any]:
-    """A job's summary.json, or an empty mapping when it has none (or an unreadable one)."""
-    try:
-        return json.loads((job_dir / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
 
 
 def one_line_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> str:

@@ -1,0 +1,50 @@
+"""One job of a sweep under Hydra's own per-job launchers: skip it when done, record a failure.
+
+`negsim.cli` hands each job here with its `run_job`; the batched launcher
+(`hydra_plugins/negsim_batch_launcher`) does the same for its packed jobs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig
+
+from negsim.jobs import failure
+
+
+def run_sweep_job(
+    cfg: DictConfig,
+    out_dir: Path,
+    overrides: list[str],
+    num: int,
+    run_job: Callable[[DictConfig, Path, dict[str, Any]], dict[str, Any]],
+) -> None:
+    """Run one job of a sweep: skip it if it already finished, record a failure as a result.
+
+    A failed job writes a `summary.json` with `status: failed` and its error, so the sweep goes on
+    and the sweep table keeps a row for it; a finished job with the same overrides is skipped, so
+    re-running a sweep into its directory resumes it.
+    """
+    previous = read_summary(out_dir)
+    if previous.get("status") == "ok" and previous.get("overrides") == overrides:
+        print(f"job {num}: already finished in {out_dir}, skipped")
+        return
+    job = {"job": num, "overrides": overrides}
+    try:
+        run_job(cfg, out_dir, job)
+    except Exception as exc:  # a failed job becomes a row of the sweep table, not a crash
+        message = failure(out_dir, num, overrides, cfg.get("seed"), exc)
+        print(f"negsim: job {num} failed: {message}", file=sys.stderr)
+
+
+def read_summary(job_dir: Path) -> dict[str, Any]:
+    """A job's summary.json, or an empty mapping when it has none (or an unreadable one)."""
+    try:
+        return json.loads((job_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
