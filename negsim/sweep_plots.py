@@ -1,9 +1,10 @@
-"""The figure of a sweep: agreement probability, with its 95% interval, against the swept keys.
+"""The figure of a sweep: agreement probability against the swept keys, with its 95% interval.
 
 `plot_sweep` picks the view from the number of swept keys: a point (none), a line with a band
 (one), a heatmap or a few lines (two), small multiples of lines (three or more). Data helpers
 (`key_values`, `curve`, `grid`, `panel_groups`) are pure and return tidy tables; drawing builds a
 `matplotlib.figure.Figure` directly, never pyplot. Failed jobs are missing cells, drawn blank.
+A large heatmap has no room for the intervals in its cells, and its title says so.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from matplotlib.lines import Line2D
 
 from negsim.errors import NegsimError
 
-TITLE = "Agreement probability (95% Wilson interval)"
+TITLE = "Agreement probability"
+WITH_INTERVAL = "with 95% Wilson interval"
+NO_INTERVAL = "(95% intervals: see the sweep table)"
 MAX_PANELS = 24
 FEW = 3  # a key with at most this many values becomes one line per value, not a heatmap axis
 VALUE = "agreement_probability"
@@ -102,22 +105,48 @@ def panel_groups(table: pd.DataFrame, keys: Sequence[str]) -> list[tuple[str, pd
     return groups
 
 
-def plot_sweep(table: pd.DataFrame, keys: Sequence[str], ax: Axes | None = None) -> Figure:
+def replications_text(table: pd.DataFrame) -> str:
+    """The replications per point as the sweep table gives them: `20 replications per point`."""
+    if "replications" not in table:
+        return ""
+    counts = sorted(
+        {int(v) for v in pd.to_numeric(table["replications"], errors="coerce").dropna()}
+    )
+    if not counts:
+        return ""
+    if len(counts) == 1:
+        return f"{counts[0]} replication{'s' if counts[0] != 1 else ''} per point"
+    return f"{counts[0]} to {counts[-1]} replications per point"
+
+
+def sweep_title(table: pd.DataFrame, scenario: str | None = None, intervals: bool = True) -> str:
+    """The figure's title: scenario, what is drawn (intervals or not), jobs and replications."""
+    n = int(table[VALUE].notna().sum()) if VALUE in table else 0
+    head = f"{TITLE} {WITH_INTERVAL if intervals else NO_INTERVAL}"
+    if scenario:
+        head = f"{scenario}\n{head}"
+    details = [f"{n} job{'s' if n != 1 else ''}", replications_text(table)]
+    return f"{head}\n{', '.join(d for d in details if d)}"
+
+
+def plot_sweep(
+    table: pd.DataFrame, keys: Sequence[str], ax: Axes | None = None, scenario: str | None = None
+) -> Figure:
     """Agreement probability against the swept `keys`, in the view that suits their number.
 
     Args:
         table: the sweep table (`negsim.sweep.sweep_table`), usually its finished jobs only.
         keys: the swept keys, in sweep order.
         ax: axes to draw into for 0 to 2 keys; 3 or more keys need a figure of their own.
+        scenario: the scenario's label, for the title.
     """
     keys = list(keys)
     table = table.assign(**{key: key_column(table, key) for key in keys})  # one type per key
     n = int(table[VALUE].notna().sum()) if VALUE in table else 0
-    title = f"{TITLE}, {n} job{'s' if n != 1 else ''}"
     if len(keys) >= 3:
         if ax is not None:
             raise NegsimError("plot_sweep: 3 or more swept keys draw small multiples, not one ax")
-        return _plot_panels(table, keys, title)
+        return _plot_panels(table, keys, sweep_title(table, scenario, intervals=n > 0))
     sizes = [len(key_values(table, key)) for key in keys] if n else []
     heatmap = len(sizes) == 2 and min(sizes) > FEW
     size = (5.6, 4.2) if not keys else (7.0, 4.2)
@@ -130,6 +159,7 @@ def plot_sweep(table: pd.DataFrame, keys: Sequence[str], ax: Axes | None = None)
     if ax is None:
         ax = Figure(figsize=size, layout="constrained").add_subplot()
     fig = ax.get_figure(root=True)
+    intervals = n > 0
     if n == 0:
         ax.text(0.5, 0.5, "no finished jobs", transform=ax.transAxes, **_NOTE)
     elif not keys:
@@ -137,11 +167,11 @@ def plot_sweep(table: pd.DataFrame, keys: Sequence[str], ax: Axes | None = None)
     elif len(keys) == 1:
         _plot_lines(table, keys[0], None, ax)
     elif heatmap:
-        _plot_heatmap(table, keys[0], keys[1], ax)
+        intervals = _plot_heatmap(table, keys[0], keys[1], ax)
     else:
         x_key, by = keys if sizes[0] >= sizes[1] else keys[::-1]
         _plot_lines(table, x_key, by, ax)
-    ax.set_title(title, fontsize=11)
+    ax.set_title(sweep_title(table, scenario, intervals), fontsize=10)
     return fig
 
 
@@ -216,8 +246,11 @@ def _plot_lines(
         ax.legend(title=short_key(by), fontsize=8, title_fontsize=8, loc="best")
 
 
-def _plot_heatmap(table: pd.DataFrame, row_key: str, col_key: str, ax: Axes) -> None:
-    """Probability as colour, rows `row_key`, columns `col_key`, the value written in each cell."""
+def _plot_heatmap(table: pd.DataFrame, row_key: str, col_key: str, ax: Axes) -> bool:
+    """Probability as colour, rows `row_key`, columns `col_key`, the value written in each cell.
+
+    Returns whether the cells show their intervals too (only while the grid is small).
+    """
     data = grid(table, row_key, col_key)
     cmap = colormaps["viridis"].with_extremes(bad="white")
     values = np.ma.masked_invalid(data.to_numpy(float))
@@ -245,6 +278,7 @@ def _plot_heatmap(table: pd.DataFrame, row_key: str, col_key: str, ax: Axes) -> 
     ax.set_xlabel(short_key(col_key))
     ax.set_ylabel(short_key(row_key))
     ax.get_figure(root=True).colorbar(image, ax=ax, label="agreement probability", shrink=0.9)
+    return detail and bool(np.isfinite(data.to_numpy(float)).any())
 
 
 def _plot_panels(table: pd.DataFrame, keys: list[str], title: str) -> Figure:

@@ -230,3 +230,30 @@ def test_a_point_with_no_neighbour_keeps_its_interval_as_a_bar() -> None:
     (errorbar,) = ax.containers  # 10 and 30 stand alone: the band cannot show their interval
     _, _, (bars,) = errorbar.lines
     assert [segment[0, 0] for segment in bars.get_segments()] == [10, 30]
+
+
+def test_the_title_names_the_scenario_and_the_replications_per_point() -> None:
+    table = sweep(**{UA: [0.2, 0.4, 0.6]}).assign(replications=200)
+    title = visible_axes(plot_sweep(table, [UA], scenario="Peace talks"))[0].get_title()
+    assert title.splitlines()[0] == "Peace talks"
+    assert "3 jobs, 200 replications per point" in title
+    assert "with 95% Wilson interval" in title
+    mixed = table.assign(replications=[10, 100, 1000])
+    assert (
+        "10 to 1000 replications per point" in visible_axes(plot_sweep(mixed, [UA]))[0].get_title()
+    )
+    panels = sweep(**{UA: [0.2, 0.4], RU: [0.4, 0.7], US: [10, 20]}).assign(replications=50)
+    suptitle = plot_sweep(panels, [UA, RU, US], scenario="Peace talks").get_suptitle()
+    assert suptitle.startswith("Peace talks\n") and "50 replications per point" in suptitle
+
+
+def test_a_heatmap_claims_intervals_only_where_it_draws_them() -> None:
+    small = sweep(**{UA: [0.2, 0.3, 0.4, 0.5], RU: [0.4, 0.5, 0.6, 0.7]})
+    ax = visible_axes(plot_sweep(small, [UA, RU]))[0]
+    assert any(t.get_text().startswith("[") for t in ax.texts)  # intervals in the cells
+    assert "with 95% Wilson interval" in ax.get_title()
+    large = sweep(**{UA: [i / 10 for i in range(8)], RU: [i / 10 for i in range(8)]})
+    ax = visible_axes(plot_sweep(large, [UA, RU]))[0]
+    assert not any(t.get_text().startswith("[") for t in ax.texts)  # values only
+    assert "with 95%" not in ax.get_title()
+    assert "see the sweep table" in ax.get_title()
