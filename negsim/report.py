@@ -1,6 +1,9 @@
 """`negsim-report SWEEP_DIR`: rebuild a sweep's table and figure, and write an HTML report.
 
-The report is one self-contained file (inline CSS, the figure as a base64 data URI, no scripts
+The report opens with a headline sentence (what was swept, over what range, the agreement
+probability's range and where it crosses 0.5), then the scenario, the replications per point,
+the figure and the sweep table in page-wide parts with the meaning of every column.
+It is one self-contained file (inline CSS, the figure as a base64 data URI, no scripts
 and no external references), so it can be mailed or archived as it is. It is rebuilt from
 whatever jobs exist, so it also works on a sweep that is still running or was interrupted.
 """
@@ -10,7 +13,9 @@ from __future__ import annotations
 import argparse
 import base64
 import html
+import itertools
 import json
+import math
 import re
 import shlex
 import sys
@@ -19,13 +24,25 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
 from negsim.errors import NegsimError
+from negsim.plots import save_figure
 from negsim.results import atomic_write
 from negsim.sweep import SweepInfo, job_dirs, write_sweep
-from negsim.sweep_plots import TITLE, label, short_key
+from negsim.sweep_plots import (
+    TITLE,
+    VALUE,
+    curve,
+    is_numeric,
+    key_values,
+    label,
+    plot_sweep,
+    replications_text,
+    short_key,
+)
 
 FIGURE = "agreement.png"
 _BARE = re.compile(r"[\w./:+-]+")
@@ -37,20 +54,229 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.2em; margin-top
 pre { background: #f4f4f4; padding: 0.8em; overflow-x: auto; white-space: pre-wrap; }
 table { border-collapse: collapse; font-size: 0.88em; margin: 0.4em 0; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-th { background: #eee; } tr:nth-child(even) td { background: #fafafa; }
+th { background: #eee; vertical-align: bottom; } tr:nth-child(even) td { background: #fafafa; }
+.headline { font-size: 1.1em; } dt { font-family: ui-monospace, monospace; font-weight: bold; }
+dd { margin: 0 0 0.4em 1.5em; }
 table.left td, table.left th { text-align: left; } .failed { color: #a00; }
 .table { overflow-x: auto; } img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 """
 
 
+COLUMNS = {
+    "job": "the job's number (its directory under the sweep)",
+    "status": "ok: the job finished; failed: it stopped with an error (listed under Jobs)",
+    "agreement probability": "share of the point's replications that ended in agreement "
+    "(agreement_probability)",
+    "95% interval": "the 95% Wilson interval of that share (ci_low, ci_high)",
+    "mean rounds": "rounds played, mean over all replications, deals or not (mean_rounds)",
+    "rounds to deal": "rounds played, mean over the replications that agreed "
+    "(mean_rounds_to_agreement)",
+    "ZOPA share": "share of outcomes every required party values at or above its reservation, "
+    "under the stated numbers (zopa_share; the zone of possible agreement)",
+    "Pareto distance": "the deal's mean distance to the Pareto frontier, under each replication's "
+    "drawn numbers (mean_distance_to_pareto; 0: no party can gain without another losing)",
+    "Nash distance": "the deal's mean distance to the Nash bargaining point "
+    "(mean_distance_to_nash)",
+    "walk-away <party>": "share of replications that ended because that party walked away "
+    "(share_walkaway_<party>)",
+    "timeout": "share of replications that reached the last round without a deal (share_timeout)",
+    "utility <party>": "that party's mean utility over all replications; a replication without "
+    "a deal counts its reservation value (mean_utility_<party>)",
+}
+_MAIN = {
+    "mean_rounds": "mean rounds",
+    "mean_rounds_to_agreement": "rounds to deal",
+    "zopa_share": "ZOPA share",
+    "mean_distance_to_pareto": "Pareto distance",
+    "mean_distance_to_nash": "Nash distance",
+}
+
+
 def check_sweep_dir(path: Path) -> None:
-    """Raise NegsimError (`<path>: <problem>`) unless `path` is a sweep directory."""
+    """Raise NegsimError (`<path>: <problem>`, one line) unless `path` is a sweep directory."""
     if not path.exists():
         raise NegsimError(f"{path}: no such directory")
     if not path.is_dir():
-        raise NegsimError(f"{path}: not a directory")
-    if not (path / "multirun.yaml").is_file() and not job_dirs(path):
-        raise NegsimError(f"{path}: not a sweep directory (no job directories, no multirun.yaml)")
+        raise NegsimError(f"{path}: not a directory (give a sweep's directory, hydra.sweep.dir)")
+    try:
+        jobs = job_dirs(path)
+        empty = next(path.iterdir(), None) is None
+    except OSError as exc:
+        raise NegsimError(f"{path}: {exc.strerror or exc}") from exc
+    if (path / "multirun.yaml").is_file() or jobs:
+        return
+    if empty:
+        raise NegsimError(f"{path}: not a sweep directory: it is empty")
+    if (path / "summary.json").is_file() or (path / ".hydra").is_dir():
+        raise NegsimError(
+            f"{path}: not a sweep directory: a single run's (its summary is {path}/summary.json)"
+        )
+    raise NegsimError(
+        f"{path}: not a sweep directory (no job directories with summary.json, no multirun.yaml)"
+    )
+
+
+def scenario_config(sweep_dir: Path) -> dict[str, Any]:
+    """The resolved run config of the sweep's first job that has one (`summary.json`'s config),
+    else the multirun's own (`multirun.yaml`); empty if neither is readable."""
+    for job_dir in job_dirs(sweep_dir):
+        try:
+            summary = json.loads((job_dir / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        config = summary.get("config") if isinstance(summary, dict) else None
+        if isinstance(config, dict) and isinstance(config.get("scenario"), dict):
+            return config
+    try:
+        config = yaml.safe_load((sweep_dir / "multirun.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def describe_key(key: str, config: dict[str, Any], previous: str | None = None) -> str:
+    """A swept key in words: `scenario.parties.ukraine.reservation` -> `Ukraine's reservation
+    value` (the party's label up to any parenthesis). After a key on the same party field
+    (`previous`), only `Russia's`."""
+    parts = key.split(".")
+    if len(parts) < 4 or parts[:2] != ["scenario", "parties"]:
+        return short_key(key)
+    parties = (config.get("scenario") or {}).get("parties") or {}
+    party = parties.get(parts[2]) if isinstance(parties, dict) else None
+    name = party.get("label") if isinstance(party, dict) else None
+    name = str(name or parts[2]).split(" (")[0]
+    field = " ".join(parts[3:]).replace("_", " ")
+    field = "reservation value" if field == "reservation" else field
+    same = previous is not None and previous.split(".")[3:] == parts[3:]
+    return f"{name}'s" if same else f"{name}'s {field}"
+
+
+def _span(values: Sequence[Any]) -> str:
+    """A key's values in brief: `0.2 to 0.6, 5 values`, or the names of a few categories."""
+    names = [label(v) for v in values]
+    if len(names) == 1:
+        return f"only {names[0]}"
+    if is_numeric(pd.Series(values, dtype=object)):
+        return f"{names[0]} to {names[-1]}, {len(names)} values"
+    return ", ".join(names) if len(names) <= 4 else f"{', '.join(names[:3])}, … ({len(names)})"
+
+
+def crossings(x: Sequence[Any], p: Sequence[float]) -> list[tuple[Any, Any, str]]:
+    """Where `p` (in the order of `x`) passes 0.5: (before, after, "rising" or "falling").
+
+    Missing values are skipped: a crossing is between neighbours that have a value. A value of
+    exactly 0.5 counts as a side of its own, so a curve through 0.5 shows two steps.
+    """
+    known = [(xi, float(pi)) for xi, pi in zip(x, p, strict=True) if not math.isnan(float(pi))]
+    found = []
+    for (x0, p0), (x1, p1) in itertools.pairwise(known):
+        if (p0 - 0.5) * (p1 - 0.5) < 0 or (p0 == 0.5) != (p1 == 0.5):
+            found.append((x0, x1, "rising" if p1 > p0 else "falling"))
+    return found
+
+
+def _side(p: np.ndarray) -> str:
+    if (p > 0.5).all():
+        return "it stays above 0.5"
+    if (p < 0.5).all():
+        return "it stays below 0.5"
+    return "it does not cross 0.5"
+
+
+def _crossing_text(table: pd.DataFrame, keys: list[str]) -> str:
+    """Where the probability crosses 0.5, for one or two swept keys (numeric ones)."""
+    done = table[table[VALUE].notna()]
+    p = done[VALUE].to_numpy(float)
+    if len(keys) == 1:
+        key = keys[0]
+        data = curve(done, key)
+        if not is_numeric(done[key]):
+            above = [label(v) for v, q in zip(data[key], data[VALUE], strict=True) if q > 0.5]
+            return f"it is above 0.5 for {', '.join(above) or 'none of them'}"
+        found = crossings(data[key].tolist(), data[VALUE].tolist())
+        if not found:
+            return _side(p)
+        steps = [f"between {short_key(key)} {label(a)} and {label(b)} ({d})" for a, b, d in found]
+        return "it crosses 0.5 " + "; again ".join(steps)
+    if len(keys) != 2:
+        return f"it is above 0.5 at {int((p > 0.5).sum())} of {len(p)} points"
+    along: dict[str, list[str]] = {}
+    counts: dict[str, tuple[int, int]] = {}
+    for key, other in (keys, keys[::-1]):
+        if not is_numeric(done[key]):
+            continue
+        where: dict[str, list[str]] = {}  # the crossing, and the other key's values it is at
+        values = key_values(done, other)
+        for value in values:
+            rows = done[done[other].map(label) == label(value)]
+            found = crossings(*[curve(rows, key)[c].tolist() for c in (key, VALUE)])
+            if found:
+                steps = ", then ".join(f"between {label(a)} and {label(b)}" for a, b, _ in found)
+                where.setdefault(steps, []).append(label(value))
+        crossed = sum(len(at) for at in where.values())
+        along[key] = [
+            f"{steps} at every {short_key(other)}"
+            if len(at) == len(values) > 1
+            else f"{steps} at {short_key(other)} {_and(at)}"
+            for steps, at in where.items()
+        ]
+        counts[key] = (crossed, len(values))
+    if not any(crossed for crossed, _ in counts.values()):
+        side = _side(p)
+        return f"{side} along either key" if side.startswith("it does not") else side
+    key = max(counts, key=lambda k: counts[k][0])  # the first key on a tie
+    notes = along[key]
+    shown = "; ".join(notes[:4]) + ("; …" if len(notes) > 4 else "")
+    text = f"it crosses 0.5 along {short_key(key)}: {shown}"
+    crossed, total = counts[key]
+    if crossed < total:
+        other = keys[1] if key == keys[0] else keys[0]
+        text += f" (not at the other {total - crossed} values of {short_key(other)})"
+    others = [k for k in counts if k != key and counts[k][0]]
+    for other in others:
+        text += f"; along {short_key(other)} too: {'; '.join(along[other][:2])}"
+        text += "; …" if len(along[other]) > 2 else ""
+    return text
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def headline(table: pd.DataFrame, info: SweepInfo, config: dict[str, Any]) -> str:
+    """One sentence: what was swept over what range, the probability's range, where it is 0.5.
+
+    For example "Agreement probability against Ukraine's reservation value (0.2 to 0.6,
+    5 values): from 0.12 to 0.95; it crosses 0.5 between ukraine.reservation 0.4 and 0.5
+    (falling)."
+    """
+    keys = [k for k in info.swept if k in table]
+    ok = table[table["status"] == "ok"] if "status" in table else table
+    done = ok[ok[VALUE].notna()] if VALUE in ok else ok.iloc[:0]
+    if not keys:
+        if done.empty:
+            return "Agreement probability: no finished job yet."
+        row = done.iloc[0]
+        return (
+            f"Agreement probability {row[VALUE]:.2f} (95% Wilson interval {row['ci_low']:.2f} "
+            f"to {row['ci_high']:.2f}), one point."
+        )
+    described, previous = [], None
+    for key in keys:
+        values = key_values(done if len(done) else table, key)
+        described.append(f"{describe_key(key, config, previous)} ({_span(values)})")
+        previous = key
+    against = _and(described)
+    head = f"Agreement probability against {against}"
+    if done.empty:
+        return f"{head}: no finished job yet."
+    low, high = done[VALUE].min(), done[VALUE].max()
+    spread = (
+        f"{low:.2f} throughout"
+        if round(low, 2) == round(high, 2)
+        else f"from {low:.2f} to {high:.2f}"
+    )
+    return f"{head}: {spread}; {_crossing_text(done, keys)}."
 
 
 def override(key: str, value: Any) -> str:
@@ -101,35 +327,62 @@ def reproduce_command(info: SweepInfo, sweep_dir: Path, explicit: bool = False) 
     return shlex.join(["negsim", "-m", *args])
 
 
-def display_table(table: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
-    """The sweep table as shown: keys, probability with interval, shares, rounds, utilities."""
+def display_tables(table: pd.DataFrame, keys: Sequence[str]) -> list[tuple[str, pd.DataFrame]]:
+    """The sweep table as shown, in parts that fit a page: (title, frame) for the agreement
+    (probability, interval, rounds, ZOPA, deal quality), the outcomes and the utilities; each
+    part starts with the swept keys. Column names are those of `COLUMNS`."""
     short = [short_key(key) for key in keys]
     names = short if len(set(short)) == len(short) else list(keys)  # full names if ambiguous
-    out = pd.DataFrame(
-        {n: table[k].map(label) for k, n in zip(keys, names, strict=True) if k in table}
+    head = pd.DataFrame(
+        {n: table[k].map(label) for k, n in zip(keys, names, strict=True) if k in table},
+        index=table.index,
     )
+    main = head.copy()
     for column in ("job", "status"):
         if column in table:
-            out[column] = table[column]
-    if "agreement_probability" in table:
-        out["agreement probability"] = table["agreement_probability"]
-        out["95% interval"] = [
+            main[column] = table[column]
+    if VALUE in table:
+        main["agreement probability"] = table[VALUE]
+        main["95% interval"] = [
             "" if pd.isna(low) else f"[{low:.3f}, {high:.3f}]"
             for low, high in zip(table["ci_low"], table["ci_high"], strict=True)
         ]
-    for column in table.columns:
-        if column.startswith(("share_", "mean_")) and column != "share_agreement":  # = probability
-            out[column.replace("_", " ")] = table[column]
     estimated = _estimated(table)
-    if estimated.any():  # say so: the distance to the frontier is a lower bound, to Nash a guess
-        words = {"mean_distance_to_pareto": "at least", "mean_distance_to_nash": "≈"}
-        for column, word in words.items():
-            if column in table:
-                out[column.replace("_", " ")] = [
-                    "" if pd.isna(v) else f"{word} {v:.3f}" if guess else f"{v:.3f}"
+    words = {"mean_distance_to_pareto": "at least", "mean_distance_to_nash": "≈"}
+    for column, name in _MAIN.items():
+        if column in table and table[column].notna().any():
+            main[name] = table[column]
+            if column in words and estimated.any():  # say so: a lower bound, a guess
+                main[name] = [
+                    "" if pd.isna(v) else f"{words[column]} {v:.3f}" if guess else f"{v:.3f}"
                     for v, guess in zip(table[column], estimated, strict=True)
                 ]
-    return out
+    parts = [("Agreement", main)]
+    outcomes = head.copy()
+    for column in table.columns:
+        if column.startswith("share_walkaway_"):
+            outcomes[f"walk-away {column.removeprefix('share_walkaway_')}"] = table[column]
+    if "share_timeout" in table:
+        outcomes["timeout"] = table["share_timeout"]
+    utilities = head.copy()
+    for column in table.columns:
+        if column.startswith("mean_utility_"):
+            utilities[f"utility {column.removeprefix('mean_utility_')}"] = table[column]
+    for title, frame in (("Outcomes", outcomes), ("Mean utilities", utilities)):
+        if frame.shape[1] > head.shape[1]:
+            parts.append((title, frame))
+    return parts
+
+
+def column_definitions(parts: Sequence[tuple[str, pd.DataFrame]]) -> dict[str, str]:
+    """The meaning of every column shown (party columns once, as `walk-away <party>`)."""
+    shown = [c for _, frame in parts for c in frame.columns]
+    found = {}
+    for name, meaning in COLUMNS.items():
+        prefix = name.removesuffix("<party>")
+        if name in shown or (prefix != name and any(c.startswith(prefix) for c in shown)):
+            found[name] = meaning
+    return found
 
 
 def _estimated(table: pd.DataFrame) -> pd.Series:
@@ -146,6 +399,26 @@ def _html_table(frame: pd.DataFrame, left: bool = False) -> str:
         index=False, escape=True, na_rep="", float_format="{:.3f}".format, border=0, classes=classes
     )
     return f'<div class="table">{text}</div>'
+
+
+def _grid_html(frame: pd.DataFrame) -> str:
+    """A display table: numbers to 3 decimals, headers that may break after a dot."""
+    e = html.escape
+
+    def cell(value: Any) -> str:
+        if isinstance(value, float | np.floating):
+            return "" if math.isnan(value) else f"{value:.3f}"
+        return "" if value is None else e(str(value))
+
+    heads = "".join(f"<th>{e(str(c)).replace('.', '.<wbr>')}</th>" for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>\n"
+        for row in frame.itertuples(index=False)
+    )
+    return (
+        f'<div class="table"><table>\n<thead><tr>{heads}</tr></thead>\n'
+        f"<tbody>\n{rows}</tbody></table></div>"
+    )
 
 
 def _pairs(rows: dict[str, str], head: tuple[str, str]) -> str:
@@ -172,19 +445,40 @@ def report_html(
     sweep_dir: Path,
     figure_png: bytes | None,
     provenance: Sequence[str] = (),
+    config: dict[str, Any] | None = None,
 ) -> str:
-    """The report as one HTML page, with the figure embedded as a data URI."""
+    """The report as one HTML page, with the figure embedded as a data URI.
+
+    `config` is a job's resolved config (`scenario_config`): the scenario's label and
+    description, and the replications per point.
+    """
     e = html.escape
+    config = config or {}
+    scenario = config.get("scenario") or {}
+    name = scenario.get("label") or scenario.get("name") or info.fixed.get("scenario")
     keys = list(info.swept)
     status = table["status"] if "status" in table else pd.Series(dtype=object)
     ok, failed = table[status == "ok"], table[status != "ok"]
     built = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
     swept = {k: ", ".join(label(v) for v in vs) for k, vs in info.swept.items()}
+    replications = replications_text(table) or (
+        f"{config['replications']} replications per point" if "replications" in config else ""
+    )
+    settings = [replications] + [
+        f"{key} {label(config[key])}" for key in ("max_rounds", "seed") if key in config
+    ]
     parts = [
-        f"<h1>Sweep report: {e(sweep_dir.name)}</h1>",
+        f"<h1>Sweep report: {e(str(name or sweep_dir.name))}</h1>",
+        f'<p class="headline"><strong>{e(headline(table, info, config))}</strong></p>',
         f'<p class="meta">Built {e(built)} from <code>{e(str(sweep_dir))}</code>'
         + "".join(f"<br>Run with {e(p)}" for p in provenance)
         + "</p>",
+        "<h2>Scenario</h2>",
+        f"<p><strong>{e(str(name or 'unknown scenario'))}</strong>"
+        + (f" (<code>{e(str(scenario['name']))}</code>)" if scenario.get("name") else "")
+        + "</p>",
+        f"<p>{e(str(scenario['description']))}</p>" if scenario.get("description") else "",
+        f"<p>{e(', '.join(s for s in settings if s))}.</p>",
         "<h2>Swept parameters</h2>",
         _pairs(swept, ("key", "values")) if keys else "<p>None: a single job.</p>",
         "<h2>Fixed parameters</h2>",
@@ -198,12 +492,28 @@ def report_html(
         shown = failed[columns].assign(**{k: failed[k].map(label) for k in keys if k in failed})
         parts.append(_html_table(shown, left=True))
     parts.append(f"<h2>{e(TITLE)}</h2>")
+    if replications:
+        parts.append(
+            f"<p>{e(replications.capitalize())}: each point's share of agreements estimates its "
+            "probability, and the 95% Wilson interval says how far off it may be.</p>"
+        )
     if figure_png:
         data = base64.b64encode(figure_png).decode("ascii")
         parts.append(f'<img src="data:image/png;base64,{data}" alt="{e(TITLE)} by swept key">')
     else:
         parts.append("<p>No figure.</p>")
-    parts += ["<h2>Sweep table</h2>", _html_table(display_table(table, keys))]
+    tables = display_tables(table, keys)
+    parts.append("<h2>Sweep table</h2>")
+    parts.append(
+        "<p>One row per job (sweep point); also in <code>summary.csv</code> and "
+        "<code>summary.parquet</code>, with every column of the jobs' summaries.</p>"
+    )
+    for title, frame in tables:
+        parts += [f"<h3>{e(title)}</h3>", _grid_html(frame)]
+    parts.append("<h3>Columns</h3>\n<dl>")
+    for column, meaning in column_definitions(tables).items():
+        parts.append(f"<dt>{e(column)}</dt><dd>{e(meaning)}</dd>")
+    parts.append("</dl>")
     if _estimated(table).any():
         parts.append(
             "<p>Deal quality: where a job's outcomes are too many to list for every deal, the mean "
@@ -234,13 +544,18 @@ def build_report(sweep_dir: Path, out: Path | None = None) -> list[Path]:
     sweep_dir = sweep_dir.resolve()
     out = sweep_dir / "report.html" if out is None else out
     try:
-        table, info = write_sweep(sweep_dir)
-        figure = sweep_dir / FIGURE
-        png = figure.read_bytes() if figure.is_file() else None
-        text = report_html(table, info, sweep_dir, png, _provenance(sweep_dir))
+        table, info = write_sweep(sweep_dir, figures=False)
+        config = scenario_config(sweep_dir)
+        name = (config.get("scenario") or {}).get("label")
+        ok = table[table["status"] == "ok"] if "status" in table else table
+        figure = save_figure(plot_sweep(ok, list(info.swept), scenario=name), sweep_dir / FIGURE)
+        png = figure.read_bytes()
+        text = report_html(table, info, sweep_dir, png, _provenance(sweep_dir), config)
         _write_text(out, text)
     except OSError as exc:
         raise NegsimError(f"{exc.filename or sweep_dir}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise NegsimError(f"{sweep_dir / 'multirun.yaml'}: not readable YAML") from exc
     return [sweep_dir / "summary.parquet", sweep_dir / "summary.csv", figure, out]
 
 

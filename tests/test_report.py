@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -156,3 +157,24 @@ def test_not_a_sweep_directory_is_one_error_line_and_status_2(
     line = one_error_line(err)
     assert line.startswith(f"negsim-report: error: {path}: not a")
     assert not (path / "summary.parquet").exists() if path.is_dir() else True
+
+
+def test_the_report_of_a_real_sweep_opens_with_its_headline_and_scenario(
+    fresh_sweep: Path,
+) -> None:
+    main([str(fresh_sweep)])
+    text = html.unescape((fresh_sweep / "report.html").read_text(encoding="utf-8"))
+    assert "<h1>Sweep report: Ukraine peace talks 2025 (US, Russia, Ukraine, Europe)</h1>" in text
+    table = pd.read_parquet(fresh_sweep / "summary.parquet")
+    low, high = table["agreement_probability"].min(), table["agreement_probability"].max()
+    spread = (
+        f"{low:.2f} throughout"
+        if f"{low:.2f}" == f"{high:.2f}"
+        else f"from {low:.2f} to {high:.2f}"
+    )
+    assert (
+        "Agreement probability against Ukraine's reservation value (0.3 to 0.5, 2 values): "
+        f"{spread}; "
+    ) in text
+    assert "20 replications per point" in text
+    assert "The spring-2025 talks on ending the war in Ukraine" in text  # the description
