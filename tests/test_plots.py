@@ -56,7 +56,48 @@ def test_concession_table_shape_and_ranges(model: NegotiationModel, concession: 
     assert (concession["low"] <= concession["median"] + 1e-12).all()
     assert (concession["median"] <= concession["high"] + 1e-12).all()
     assert concession[["median", "low", "high"]].notna().all().all()
-    assert not concession.duplicated(["round", "party", "kind"]).any()
+    assert not concession.duplicated(["round", "party", "kind", "proposer"]).any()
+    targets = concession[concession["kind"] == "target"]
+    assert targets["proposer"].isna().all()
+    received = concession[concession["kind"] == "received"]
+    assert set(received["proposer"]) <= set(model.scenario.party_names)
+    assert not (received["proposer"] == received["party"]).any()  # nobody receives its own
+
+
+def test_offers_received_are_split_by_proposer(model: NegotiationModel, concession: pd.DataFrame):
+    p = model.scenario.party_names.index("ukraine")
+    q = model.scenario.party_names.index("russia")
+    for round_ in (1, 5, 12):
+        values = model.received_history[round_ - 1, p].astype(float)
+        by_russia = values[model.proposer_history[round_ - 1] == q]
+        rows = concession.query(
+            f"party == 'ukraine' and kind == 'received' and proposer == 'russia' "
+            f"and round == {round_}"
+        )
+        if not np.isfinite(by_russia).any():
+            assert rows.empty
+            continue
+        (row,) = rows.itertuples()
+        assert row.n == np.count_nonzero(np.isfinite(by_russia))
+        assert row.median == pytest.approx(np.nanmedian(by_russia))
+
+
+def test_received_by_proposer_on_a_fixed_history():
+    received = np.full((4, 2, 2), np.nan)
+    received[:, 0] = [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6], [0.7, 0.8]]  # party a receives
+    target = np.full_like(received, np.nan)
+    proposers = np.array([[1, 1], [-1, 1], [1, -1], [-1, -1]])  # b or a mediator proposes
+    table = concession_table(target, received, ["a", "b"], proposer_history=proposers, band=(0, 1))
+    by_b = table[table["proposer"] == "b"]
+    assert list(by_b["round"]) == [1, 2, 3] and list(by_b["n"]) == [2, 1, 1]
+    assert list(by_b["median"]) == pytest.approx([0.15, 0.4, 0.5])
+    mediator = table[table["proposer"] == "mediator"]
+    assert list(mediator["round"]) == [2, 3, 4]
+    assert list(mediator["median"]) == pytest.approx([0.3, 0.6, 0.75])
+    whole = concession_table(target, received, ["a", "b"])
+    assert set(whole["proposer"]) == {"any"} and len(whole) == 4
+    with pytest.raises(NegsimError, match="proposer_history"):
+        concession_table(target, received, ["a", "b"], proposer_history=proposers[:2])
 
 
 def test_concession_table_matches_the_history(model: NegotiationModel, concession: pd.DataFrame):
@@ -152,6 +193,10 @@ def test_plot_concession_panels(model: NegotiationModel, concession: pd.DataFram
     titles = {ax.get_title() for ax in fig.axes if ax.get_visible()}
     assert titles == {party.label for party in model.scenario.parties}
     assert len(fig.legends) == 1
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "utility to it of the offers it received, one line per proposer (median)" in legend
+    assert {party.label for party in model.scenario.parties} <= set(legend)
+    assert "by round and proposer" in fig.get_suptitle()
     for ax in fig.axes:
         assert ax.get_ylim() == (0.0, 1.0)
 
