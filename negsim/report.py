@@ -64,7 +64,8 @@ table.left td, table.left th { text-align: left; } .failed { color: #a00; }
 
 COLUMNS = {
     "job": "the job's number (its directory under the sweep)",
-    "status": "ok: the job finished; failed: it stopped with an error (listed under Jobs)",
+    "status": "ok: the job finished; anything else (failed, or a point not run yet): no "
+    "figures for it (listed under Jobs)",
     "agreement probability": "share of the point's replications that ended in agreement "
     "(agreement_probability)",
     "95% interval": "the 95% Wilson interval of that share (ci_low, ci_high)",
@@ -484,8 +485,12 @@ def report_html(
         "<h2>Fixed parameters</h2>",
         _pairs({k: _hydra_value(v) for k, v in info.fixed.items()}, ("key", "value")),
         "<h2>Jobs</h2>",
+        "".join(
+            f'<p class="failed">Could not read: {e(str(problem))}</p>'
+            for problem in getattr(info, "problems", [])
+        ),
         f"<p>{len(table)} jobs: {len(ok)} finished, "
-        f'<span class="{"failed" if len(failed) else ""}">{len(failed)} failed</span>.</p>',
+        f'<span class="{"failed" if len(failed) else ""}">{e(_others(failed))}</span>.</p>',
     ]
     if len(failed):
         columns = [c for c in [*keys, "job", "job_dir", "error"] if c in failed]
@@ -536,6 +541,14 @@ def report_html(
         f"<title>negsim sweep report: {e(sweep_dir.name)}</title>\n<style>{_CSS}</style>\n"
         f"</head>\n<body>\n{body}\n</body>\n</html>\n"
     )
+
+
+def _others(rows: pd.DataFrame) -> str:
+    """The unfinished jobs by status: `1 failed, 3 not run` (`0 failed` when there are none)."""
+    if rows.empty or "status" not in rows:
+        return "0 failed"
+    counts = rows["status"].fillna("failed").value_counts(sort=False)
+    return ", ".join(f"{n} {str(status).replace('_', ' ')}" for status, n in counts.items())
 
 
 def build_report(sweep_dir: Path, out: Path | None = None) -> list[Path]:

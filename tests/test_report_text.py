@@ -189,13 +189,3 @@ def test_a_folder_that_is_not_a_sweep_is_one_line_and_status_2(
 def test_check_sweep_dir_accepts_a_sweep_not_yet_run(tmp_path: Path) -> None:
     (tmp_path / "multirun.yaml").write_text("{}")
     check_sweep_dir(tmp_path)  # no error: the jobs may still come
-
-
-def test_an_unreadable_multirun_yaml_is_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "multirun.yaml").write_text("hydra: [unclosed", encoding="utf-8")
-    with pytest.raises(SystemExit) as exit_info:
-        main([str(tmp_path)])
-    assert exit_info.value.code == 2
-    assert "multirun.yaml" in one_error_line(capsys.readouterr().err)
