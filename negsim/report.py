@@ -264,7 +264,9 @@ def headline(table: pd.DataFrame, info: SweepInfo, config: dict[str, Any]) -> st
         )
     described, previous = [], None
     for key in keys:
-        values = key_values(done if len(done) else table, key)
+        values = list(info.swept.get(key) or []) or key_values(table, key)  # as swept
+        if is_numeric(pd.Series(values, dtype=object)):
+            values = sorted(values)
         described.append(f"{describe_key(key, config, previous)} ({_span(values)})")
         previous = key
     against = _and(described)

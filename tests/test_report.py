@@ -178,3 +178,19 @@ def test_the_report_of_a_real_sweep_opens_with_its_headline_and_scenario(
     ) in text
     assert "20 replications per point" in text
     assert "The spring-2025 talks on ending the war in Ukraine" in text  # the description
+
+
+def test_a_real_single_run_folder_is_not_a_sweep(tmp_path: Path) -> None:
+    single = tmp_path / "single"
+    done = run(
+        BIN / "negsim", "replications=10", "max_rounds=20", "figures=false",
+        f"hydra.run.dir={single}", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    done = run(BIN / "negsim-report", single, cwd=tmp_path)
+    assert done.returncode == 2
+    line = one_error_line(done.stderr)
+    assert line == (
+        f"negsim-report: error: {single}: not a sweep directory: a single run's "
+        f"(its summary is {single}/summary.json)"
+    )

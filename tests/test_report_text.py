@@ -14,6 +14,7 @@ import yaml
 
 from negsim.report import check_sweep_dir, crossings, headline, main
 from negsim.sweep import sweep_table
+from negsim.sweep_plots import plot_sweep
 
 UA = "scenario.parties.ukraine.reservation"
 RU = "scenario.parties.russia.reservation"
@@ -189,3 +190,23 @@ def test_a_folder_that_is_not_a_sweep_is_one_line_and_status_2(
 def test_check_sweep_dir_accepts_a_sweep_not_yet_run(tmp_path: Path) -> None:
     (tmp_path / "multirun.yaml").write_text("{}")
     check_sweep_dir(tmp_path)  # no error: the jobs may still come
+
+
+def test_the_reports_figure_is_titled_with_the_scenario_and_replications(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import negsim.report
+
+    drawn = []
+
+    def plot(*args: object, **kwargs: object) -> object:
+        drawn.append(plot_sweep(*args, **kwargs))
+        return drawn[-1]
+
+    monkeypatch.setattr(negsim.report, "plot_sweep", plot)
+    sweep = fake_sweep(tmp_path / "s", {UA: list(ONE)}, ONE.get, replications=80)
+    main([str(sweep)])
+    (fig,) = drawn
+    title = fig.axes[0].get_title()
+    assert title.startswith("Peace talks of the test\nAgreement probability with 95% Wilson")
+    assert "5 jobs, 80 replications per point" in title
