@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from negsim.errors import ScenarioError
 from negsim.strategies import Strategy
+from negsim.yaml_read import read_yaml
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 SCENARIO_DIR = CONFIG_DIR / "scenario"
@@ -221,13 +221,7 @@ def load_scenario(
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml")))
         raise ScenarioError(str(name_or_path), "", f"no such scenario file (known names: {known})")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ScenarioError(str(path), line, f"not valid YAML: {problem}") from None
+    data = read_yaml(path)
     return parse_scenario(data, source=str(path))
 
 

@@ -6,9 +6,12 @@ same whichever way a job is launched. Nothing here imports Hydra.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from typing import Any
+
+import yaml
 
 from negsim.errors import NegsimError
 from negsim.protocols import Protocol, build_protocol
@@ -38,6 +41,10 @@ class RunSettings:
     @classmethod
     def from_config(cls, cfg: dict[str, Any], sweep: bool = False) -> RunSettings:
         """Check the top-level keys of a composed config (everything but the scenario)."""
+        unknown = sorted(set(cfg) - known_settings(), key=str)
+        if unknown:
+            known = ", ".join(sorted(known_settings() - {"hydra"}))
+            raise NegsimError(f"config: {unknown[0]}: unknown setting (known: {known})")
         seed = cfg.get("seed")
         if seed is None:
             seed = secrets.randbits(31)
@@ -61,6 +68,17 @@ class RunSettings:
     def model_key(self) -> tuple[Any, ...]:
         """The settings that jobs sharing one model must agree on."""
         return (self.max_rounds, self.exact_quality, self.accept_best_after, self.batch_size)
+
+
+@functools.cache
+def known_settings() -> frozenset[str]:
+    """The top-level keys a config may have: those of `configs/config.yaml`, and its groups."""
+    from negsim.scenario import CONFIG_DIR
+
+    main = yaml.safe_load((CONFIG_DIR / "config.yaml").read_text(encoding="utf-8"))
+    groups = {next(iter(d)) for d in main["defaults"] if isinstance(d, dict)}
+    groups = {g for g in groups if not g.startswith("override ")}
+    return frozenset(set(main) - {"defaults"} | groups | {"hydra"})
 
 
 def _whole(cfg: dict[str, Any], key: str, low: int) -> int:

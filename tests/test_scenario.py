@@ -597,6 +597,8 @@ def test_validation_error_without_a_file_names_the_source() -> None:
         ("name: bad\nlabel: x: y\nissues: {}\n", 2),
         ("name: bad\nissues:\n  i0: {options: [a, b]\n  i1: x\nparties: {}\n", 4),
         ("name: bad\nlabel: fine\n  issues: 3\nparties: 2\n", 3),
+        ("name: bad\nissues:\n\ti0: 1\n", 3),  # a tab in the indentation
+        ("name: bad\nlabel: a\nlabel: b\n", 3),  # a key given twice
     ],
 )
 def test_invalid_yaml_names_file_and_line(tmp_path: Path, text: str, line: int) -> None:
@@ -606,7 +608,33 @@ def test_invalid_yaml_names_file_and_line(tmp_path: Path, text: str, line: int) 
         load_scenario(path)
     message = str(info.value)
     assert "\n" not in message
-    assert re.match(rf"^{re.escape(str(path))}: line {line}: not valid YAML: \S", message), message
+    pattern = rf"^{re.escape(str(path))}: line {line}, column \d+: not valid YAML: \S"
+    assert re.match(pattern, message), message
+
+
+def test_duplicate_keys_fail_the_same_way_on_both_paths(tmp_path: Path) -> None:
+    """load_scenario and the command line (Hydra's loader) both reject a key given twice."""
+    import subprocess
+    import sys
+
+    (tmp_path / "mine" / "scenario").mkdir(parents=True)
+    path = write_scenario_file(tmp_path / "mine" / "scenario" / "twice.yaml", small_scenario_data())
+    text = path.read_text().replace("reservation: 0.3", "reservation: 0.3\n    reservation: 0.5", 1)
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    negsim = Path(sys.executable).parent / "negsim"
+    proc = subprocess.run(  # Hydra composes the file itself: --config-dir, scenario=NAME
+        [str(negsim), "--config-dir", "mine", "scenario=twice"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "found duplicate key reservation" in str(info.value)
+    relative = str(info.value).split(": ", 1)[1]  # the same line after the file's name
+    assert proc.stderr.strip() == f"negsim: error: mine/scenario/twice.yaml: {relative}"
 
 
 def test_scenario_file_that_is_not_a_mapping(tmp_path: Path) -> None:

@@ -1,0 +1,69 @@
+"""Every mistake on the command line is one line naming the key, with exit status 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+NEGSIM = Path(sys.executable).parent / "negsim"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    return subprocess.run(
+        [str(NEGSIM), "replications=10", "max_rounds=20", "figures=false", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _error(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert lines[0].startswith("negsim: error: ")
+    return lines[0].removeprefix("negsim: error: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["protocol=nope"],
+            "config: protocol: no option 'nope' (options: alternating, mediated, simultaneous, "
+            "split_track)",
+        ),
+        (["nokey=3"], "config: nokey: no such key (to add a new key, write +nokey=...)"),
+        (
+            ["scenario.parties.nobody.reservation=2"],
+            "config: scenario.parties.nobody.reservation: no such key",
+        ),
+        (["replications=[1,2"], "command line: replications=[1,2: not a valid override"),
+        (["+replicatons=5"], "config: replicatons: unknown setting (known: "),
+        (["+strategy@scenario.parties.us.strategy=nope"], "config: strategy: no option 'nope'"),
+    ],
+)
+def test_hydra_and_config_mistakes(tmp_path: Path, args: list[str], expected: str) -> None:
+    assert expected in _error(_run(tmp_path, *args, "hydra.run.dir=run"))
+
+
+def test_run_dir_under_a_plain_file(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    line = _error(_run(tmp_path, "hydra.run.dir=afile/run"))
+    assert line.startswith("afile/run") and "Not a directory" in line
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
+def test_run_dir_read_only(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    line = _error(_run(tmp_path, "hydra.run.dir=locked/run"))
+    assert "Permission denied" in line
