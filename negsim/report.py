@@ -108,6 +108,9 @@ def check_sweep_dir(path: Path) -> None:
         return
     if empty:
         raise NegsimError(f"{path}: not a sweep directory: it is empty")
+    parent = path.resolve().parent
+    if (path / "summary.json").is_file() and (parent / "multirun.yaml").is_file():
+        raise NegsimError(f"{path}: not a sweep directory: one job of the sweep {parent}")
     if (path / "summary.json").is_file() or (path / ".hydra").is_dir():
         raise NegsimError(
             f"{path}: not a sweep directory: a single run's (its summary is {path}/summary.json)"

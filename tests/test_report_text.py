@@ -210,3 +210,14 @@ def test_the_reports_figure_is_titled_with_the_scenario_and_replications(
     title = fig.axes[0].get_title()
     assert title.startswith("Peace talks of the test\nAgreement probability with 95% Wilson")
     assert "5 jobs, 80 replications per point" in title
+
+
+def test_a_job_folder_points_to_its_sweep(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sweep = fake_sweep(tmp_path / "s", {UA: [0.2, 0.4]}, lambda u: 0.5)
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(sweep / "1")])
+    assert exit_info.value.code == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert line == f"{sweep / '1'}: not a sweep directory: one job of the sweep {sweep.resolve()}"
