@@ -371,7 +371,13 @@ VALIDATION_CASES: list[tuple[str, Mutation, str, str]] = [
         "strategy-parameter-not-a-number",
         lambda d: _p0(d).update(strategy={"name": "boulware", "exponent": "slow"}),
         "parties.p0.strategy.exponent",
-        r"parameter 'exponent' of 'boulware' must be a number, got 'slow'",
+        r"parameter 'exponent' of 'boulware' must be a finite number, got 'slow'",
+    ),
+    (
+        "strategy-parameter-infinite",
+        lambda d: _p0(d).update(strategy={"name": "noisy_boulware", "noise": float("inf")}),
+        "parties.p0.strategy.noise",
+        r"parameter 'noise' of 'noisy_boulware' must be a finite number, got inf",
     ),
     (
         "red-line-unknown-option",

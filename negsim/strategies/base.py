@@ -19,6 +19,7 @@ Hooks, all vectorised over the rows (replications) they are given:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -62,9 +63,9 @@ class Strategy:
         self.values: dict[str, float] = {}
         for key, spec in self.params.items():
             raw = values.get(key, spec.default)
-            if isinstance(raw, bool) or not isinstance(raw, int | float):
+            if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
                 raise ValueError(
-                    f"parameter {key!r} of {self.name!r} must be a number, got {raw!r}"
+                    f"parameter {key!r} of {self.name!r} must be a finite number, got {raw!r}"
                 )
             problem = spec.check(float(raw))
             if problem:

@@ -68,7 +68,7 @@ def test_every_registered_strategy_has_metadata_and_builds_with_defaults() -> No
         ("conceder", {"exponent": 0.5}, "must be above 1"),
         ("linear", {"exponent": 2}, "unknown parameter 'exponent'"),
         ("time_dependent", {"exponent": -1}, "at least 0"),
-        ("boulware", {"exponent": "slow"}, "must be a number"),
+        ("boulware", {"exponent": "slow"}, "must be a finite number"),
     ],
 )
 def test_bad_strategy_specs_raise_clear_errors(name: str, params: dict, match: str) -> None:
