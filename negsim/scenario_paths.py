@@ -65,7 +65,12 @@ def prepare(argv: list[str]) -> list[str]:
     """
     given = [a for a in argv if a.split("=", 1)[0] in (KEY, f"+{KEY}", f"++{KEY}")]
     if not given:
-        return argv
+        chosen = _text_interpolating_choice(argv)
+        if chosen is None:
+            return argv
+        argv = [a for a in argv if a.split("=", 1)[0].lstrip("+") != "scenario"]
+        given = [f"{KEY}={chosen}"]
+        argv = [*argv, *given]
     if len(given) > 1:
         raise NegsimError(f"{KEY}: given {len(given)} times; give it once (a,b to sweep)")
     if any(a.split("=", 1)[0].lstrip("+") == "scenario" for a in argv):
@@ -85,13 +90,49 @@ def prepare(argv: list[str]) -> list[str]:
             raise NegsimError(f"{KEY}: {first}: no such file or folder")
         scenario = load_scenario(first, profiles=profiles) if profiles else load_scenario(first)
         name = _choice_name(scenario.name, set(names) | set(files))
-        text = yaml.safe_dump(scenario.data, sort_keys=False, allow_unicode=True)
+        text = yaml.safe_dump(_as_text(scenario.data), sort_keys=False, allow_unicode=True)
         (folder / "scenario" / f"{name}.yaml").write_text(text, encoding="utf-8")
         files[name] = scenario.source
         names.append(name)
     os.environ[ENV] = json.dumps(files)
     rest = [a for a in argv if a not in given]
     return [*rest, f"scenario={','.join(names)}", _search_path(rest, folder)]
+
+
+def _as_text(node: Any) -> Any:
+    """`node` with `${` in its strings escaped, so that OmegaConf reads them as text."""
+    if isinstance(node, dict):
+        return {key: _as_text(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_as_text(value) for value in node]
+    if isinstance(node, str):
+        return node.replace("${", "\\${")
+    return node
+
+
+def _text_interpolating_choice(argv: list[str]) -> str | None:
+    """The shipped scenario chosen by `argv` (or the default) when its text holds `${`.
+
+    OmegaConf would read `${...}` in a label or a quote as an interpolation; such a scenario is
+    run as if given by path, with its text escaped.
+    """
+    choices = [a.split("=", 1)[1] for a in argv if a.split("=", 1)[0].lstrip("+") == "scenario"]
+    name = choices[-1] if choices else _default_scenario()
+    if "," in name:
+        return None  # a sweep over shipped scenarios: left to Hydra
+    path = SCENARIO_DIR / f"{name}.yaml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return str(path) if "${" in text else None
+
+
+def _default_scenario() -> str:
+    """The `scenario` choice of `configs/config.yaml`'s defaults list."""
+    main = yaml.safe_load((SCENARIO_DIR.parent / "config.yaml").read_text(encoding="utf-8"))
+    found = [d["scenario"] for d in main["defaults"] if isinstance(d, dict) and "scenario" in d]
+    return str(found[0]) if found else ""
 
 
 def _choice_name(name: str, taken: set[str]) -> str:

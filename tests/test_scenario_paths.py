@@ -166,3 +166,33 @@ def test_a_genius_folder_runs_with_one_line_warnings(tmp_path: Path) -> None:
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert summary["scenario_file"].endswith("party_domain.xml")
     assert len(summary["mean_utility"]) == 9
+
+
+def test_text_fields_are_text_not_interpolations(tmp_path: Path) -> None:
+    data = small_scenario_data(name="costly")
+    data["label"] = "Costs ${10 billion} and ${oc.env:HOME}"
+    data["issues"]["i0"]["source"] = "quoted: ${nothing}"
+    path = write_scenario_file(tmp_path / "costly.yaml", data)
+    _ok(_negsim(tmp_path, f"scenario_path={path}", *SMALL, "figures=false", "hydra.run.dir=r"))
+    scenario = json.loads((tmp_path / "r" / "summary.json").read_text())["config"]["scenario"]
+    assert scenario["label"] == data["label"]
+    assert scenario["issues"]["i0"]["source"] == "quoted: ${nothing}"
+
+
+def test_a_chosen_scenario_with_text_interpolations_runs_as_a_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import negsim.scenario_paths as paths
+
+    monkeypatch.setenv(ENV, "{}")
+    (tmp_path / "scenario").mkdir()
+    data = small_scenario_data(name="talks")
+    plain = write_scenario_file(tmp_path / "scenario" / "plain.yaml", data)
+    data["label"] = "a ${b}"
+    odd = write_scenario_file(tmp_path / "scenario" / "odd.yaml", data)
+    monkeypatch.setattr(paths, "SCENARIO_DIR", tmp_path / "scenario")
+    assert paths.prepare(["negsim", "scenario=plain"]) == ["negsim", "scenario=plain"]
+    argv = paths.prepare(["negsim", "scenario=odd", "seed=2"])
+    assert argv[1] == "seed=2" and argv[2] == "scenario=talks"
+    assert json.loads(os.environ[ENV]) == {"talks": str(odd)}
+    assert plain.exists()
