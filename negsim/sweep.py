@@ -4,13 +4,18 @@ Each job of `negsim -m ...` writes `summary.json` into its own directory (`statu
 `status: failed` with the error). `SweepTable`, a Hydra callback, gathers them at the end of the
 multirun into `summary.parquet` and `summary.csv` at the sweep root, one row per job, and draws
 the agreement-probability figure; `negsim-report` does the same from whatever jobs exist.
+
+Broken files never stop the table: a job whose summary is not a JSON mapping, or whose results
+file is truncated, is a `failed` row naming the file (`negsim.job_files`); an unreadable
+`multirun.yaml` gives way to the sweep's own record (`negsim.sweep_lock`); and every point of
+the recorded grid without a finished job is a `not_run` row.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +26,16 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from negsim import sweep_lock
+from negsim.errors import NegsimError
+from negsim.job_files import files_problem, read_summary
 from negsim.results import atomic_write, write_parquet
 
 FAILED_JOBS: list[int] = []
 """Job numbers that failed in the last multirun of this process (the command's exit status)."""
+
+JOB_ERRORS: dict[int, str] = {}
+"""Errors of this process's last multirun whose job could not record them (a full disk)."""
 
 TABLE_FILES = ("summary.parquet", "summary.csv")
 
@@ -37,11 +48,15 @@ class SweepInfo:
         swept: the swept keys, in the order given, each with its values.
         fixed: overrides common to every job, and the main settings of the run.
         parties: the scenario's party names (for the utility columns).
+        grid: every job's overrides, in job order, when the sweep's record holds them.
+        problems: what could not be read (one line each, naming the file).
     """
 
     swept: dict[str, list[Any]] = field(default_factory=dict)
     fixed: dict[str, Any] = field(default_factory=dict)
     parties: list[str] = field(default_factory=list)
+    grid: list[list[str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=65536)  # a sweep repeats each value in many jobs' overrides
@@ -60,12 +75,34 @@ def split_override(override: str) -> tuple[str, Any]:
 
 
 def sweep_info(sweep_dir: Path) -> SweepInfo:
-    """Read the sweep's definition from `multirun.yaml`, which Hydra writes at the sweep root."""
+    """Read the sweep's definition from `multirun.yaml`, which Hydra writes at the sweep root,
+    and its grid from negsim's record; an unreadable file is a problem noted, never an error."""
     info = SweepInfo()
+    try:
+        record = sweep_lock.read_record(sweep_dir)
+    except NegsimError as exc:
+        record = None
+        info.problems.append(str(exc).split(": the sweep's settings")[0])
+    if record is not None:
+        info.grid = [list(job) for job in record["grid"] if isinstance(job, list)]
     path = sweep_dir / "multirun.yaml"
-    if not path.is_file():
-        return info
+    if path.is_file():
+        try:
+            _read_multirun(path, info)
+            return info
+        except Exception as exc:  # YAML errors, a list, overrides Hydra cannot parse
+            info.swept, info.fixed, info.parties = {}, {}, []
+            text = " ".join(str(exc).split()) or type(exc).__name__
+            info.problems.append(f"{path}: unreadable ({text[:160]})")
+    if record is not None:
+        _from_record(record, info)
+    return info
+
+
+def _read_multirun(path: Path, info: SweepInfo) -> None:
     config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(config, dict):
+        raise ValueError(f"not a mapping (a YAML {type(config).__name__})")
     hydra_node = config.get("hydra") or {}
     task = list((hydra_node.get("overrides") or {}).get("task") or [])
     params = (hydra_node.get("sweeper") or {}).get("params") or {}
@@ -83,7 +120,22 @@ def sweep_info(sweep_dir: Path) -> SweepInfo:
     scenario = config.get("scenario") or {}
     info.fixed.setdefault("scenario", scenario.get("name"))
     info.parties = list((scenario.get("parties") or {}).keys())
-    return info
+
+
+def _from_record(record: dict[str, Any], info: SweepInfo) -> None:
+    """The swept and fixed keys from negsim's record, when `multirun.yaml` cannot say."""
+    swept = record.get("swept") or {}
+    for key, text in swept.items():
+        info.swept[key] = [_value(v) for v in str(text).split(",")]
+    for job in info.grid[:1]:
+        for line in job:
+            key, value = split_override(line)
+            if key not in info.swept:
+                info.fixed[key] = value
+    config = record.get("config") or {}
+    for key in ("replications", "max_rounds", "seed", "batch_size"):
+        if key in config and key not in info.swept:
+            info.fixed.setdefault(key, config[key])
 
 
 def job_dirs(sweep_dir: Path) -> list[Path]:
@@ -99,25 +151,44 @@ def job_dirs(sweep_dir: Path) -> list[Path]:
 
 
 def _job_overrides(job_dir: Path, summary: dict[str, Any]) -> list[str]:
-    if "overrides" in summary:
-        return list(summary["overrides"])
+    overrides = summary.get("overrides")
+    if isinstance(overrides, list):
+        return [str(o) for o in overrides]
     path = job_dir / ".hydra" / "overrides.yaml"
-    if path.is_file():
-        return list(yaml.safe_load(path.read_text(encoding="utf-8")) or [])
-    return []
-
-
-def job_row(job_dir: Path, info: SweepInfo) -> dict[str, Any]:
-    """One row of the sweep table for the job in `job_dir`."""
     try:
-        summary = json.loads((job_dir / "summary.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        summary = {"status": "failed", "error": "no summary.json: the job did not finish"}
-    except ValueError as exc:
-        summary = {"status": "failed", "error": f"unreadable summary.json: {exc}"}
+        found = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return []
+    return [str(o) for o in found] if isinstance(found, list) else []
+
+
+def job_summary(job_dir: Path, errors: dict[int, str] | None = None) -> dict[str, Any]:
+    """A job's summary as the table reads it: a broken job is `failed` with the file named,
+    a job that never wrote its summary `not_run` (or `failed`, with an error in `errors`)."""
+    summary, problem = read_summary(job_dir)
+    if problem is not None:
+        return {"status": "failed", "error": problem}
+    if summary is None:
+        num = int(job_dir.name) if job_dir.name.isdigit() else None
+        if errors and num in errors:
+            return {"status": "failed", "error": errors[num], "job": num}
+        return {"status": "not_run", "error": "no summary.json: the job did not finish"}
+    if summary.get("status") == "ok":
+        problem = files_problem(job_dir, summary)
+        if problem is not None:
+            return {**summary, "status": "failed", "error": problem}
+    return summary
+
+
+def job_row(job_dir: Path, info: SweepInfo, errors: dict[int, str] | None = None) -> dict[str, Any]:
+    """One row of the sweep table for the job in `job_dir` (`errors`: see `job_summary`)."""
+    summary = job_summary(job_dir, errors)
     overrides = dict(split_override(o) for o in _job_overrides(job_dir, summary))
     row: dict[str, Any] = {key: overrides.get(key) for key in info.swept}
-    row["job"] = summary.get("job", int(job_dir.name) if job_dir.name.isdigit() else None)
+    job = summary.get("job")
+    row["job"] = (
+        job if isinstance(job, int) else int(job_dir.name) if job_dir.name.isdigit() else None
+    )
     row["status"] = summary.get("status", "failed")
     row["error"] = summary.get("error")
     row["seed"] = summary.get("seed")
@@ -145,11 +216,44 @@ def job_row(job_dir: Path, info: SweepInfo) -> dict[str, Any]:
     return row
 
 
-def sweep_table(sweep_dir: str | Path) -> tuple[pd.DataFrame, SweepInfo]:
-    """The table of a sweep: one row per job, swept keys first, then the job's figures."""
+def not_run_row(
+    num: int, overrides: list[str], info: SweepInfo, error: str | None = None
+) -> dict[str, Any]:
+    """The row of a grid point that has no job directory: it never ran (or, with `error`,
+    failed without leaving a file)."""
+    values = dict(split_override(o) for o in overrides)
+    row: dict[str, Any] = {key: values.get(key) for key in info.swept}
+    if error is not None:
+        row.update(job=num, status="failed", error=error)
+    else:
+        row.update(job=num, status="not_run", error="not run: the sweep ended before this job")
+    return row
+
+
+def sweep_table(
+    sweep_dir: str | Path, errors: dict[int, str] | None = None
+) -> tuple[pd.DataFrame, SweepInfo]:
+    """The table of a sweep: one row per job, swept keys first, then the job's figures; every
+    point of the recorded grid without a job directory is a `not_run` row. `errors` holds
+    failures that their jobs could not write down (the launcher's, a full disk)."""
     sweep_dir = Path(sweep_dir)
     info = sweep_info(sweep_dir)
-    rows = [job_row(job_dir, info) for job_dir in job_dirs(sweep_dir)]
+    errors = errors or {}
+    rows = [job_row(job_dir, info, errors) for job_dir in job_dirs(sweep_dir)]
+    seen = {row["job"] for row in rows}
+    missing = [
+        not_run_row(num, job, info, errors.get(num))
+        for num, job in enumerate(info.grid)
+        if num not in seen
+    ]
+    known = seen | {row["job"] for row in missing}
+    missing += [
+        {"job": num, "status": "failed", "error": error}
+        for num, error in sorted(errors.items())
+        if num not in known
+    ]
+    if missing:
+        rows = sorted([*rows, *missing], key=lambda row: (row["job"] is None, row["job"] or 0))
     table = pd.DataFrame(rows)
     if table.empty:
         table = pd.DataFrame(columns=[*info.swept, "job", "status", "error", "seed"])
@@ -163,10 +267,12 @@ def sweep_table(sweep_dir: str | Path) -> tuple[pd.DataFrame, SweepInfo]:
     return table, info
 
 
-def write_sweep(sweep_dir: str | Path, figures: bool = True) -> tuple[pd.DataFrame, SweepInfo]:
+def write_sweep(
+    sweep_dir: str | Path, figures: bool = True, errors: dict[int, str] | None = None
+) -> tuple[pd.DataFrame, SweepInfo]:
     """Write `summary.parquet`, `summary.csv` and the agreement figure at the sweep root."""
     sweep_dir = Path(sweep_dir)
-    table, info = sweep_table(sweep_dir)
+    table, info = sweep_table(sweep_dir, errors)
     write_parquet(table, sweep_dir / "summary.parquet")
     csv = sweep_dir / "summary.csv"
     atomic_write(csv, lambda tmp: table.to_csv(tmp, index=False))
@@ -186,12 +292,25 @@ class SweepTable(Callback):
         self.figures = figures
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        """Write the table and figure; remember failed jobs for the exit status."""
+        """Write the table and figure; remember failed jobs for the exit status; unlock."""
         sweep_dir = Path(str(config.hydra.sweep.dir))
-        table, _ = write_sweep(sweep_dir, figures=self.figures)
+        try:
+            table, info = write_sweep(sweep_dir, figures=self.figures, errors=JOB_ERRORS)
+        except OSError as exc:  # a full disk, say: one line, and the command fails
+            where = exc.filename or sweep_dir / TABLE_FILES[0]
+            print(
+                f"negsim: error: {where}: the sweep table was not written: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            raise SystemExit(1) from None
+        finally:
+            sweep_lock.release(sweep_dir)
+        for problem in info.problems:
+            print(f"sweep: warning: {problem}")
         failed = table[table["status"] != "ok"] if len(table) else table
         FAILED_JOBS[:] = [int(j) for j in failed.get("job", pd.Series(dtype=float)).dropna()]
         done = len(table) - len(failed)
         print(f"sweep: {done} of {len(table)} jobs finished; table in {sweep_dir / TABLE_FILES[0]}")
         for _, row in failed.iterrows():
-            print(f"sweep: job {row['job']} failed: {row['error']}")
+            verb = "did not run" if row["status"] == "not_run" else "failed"
+            print(f"sweep: job {row['job']} {verb}: {row['error']}")
