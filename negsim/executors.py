@@ -12,10 +12,14 @@ ended, so the launching process stays small however many jobs a sweep has.
   cluster); the other keys (`timeout_min`, `slurm_partition`, `slurm_array_parallelism`, ...)
   go to submitit's `update_parameters`.
 - `ray`: one Ray task per chunk on the cluster at `address` (null: a local Ray).
+
+On Ctrl-C, submitit's array tasks and Ray's tasks still running are cancelled, so none goes on
+writing into a sweep directory that is no longer locked.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -93,9 +97,15 @@ def _submitit(
     executor = submitit.AutoExecutor(folder=str(folder / "%j"), cluster=cluster)
     executor.update_parameters(**{k: v for k, v in params.items() if v is not None})
     jobs = executor.map_array(run_chunk, list(chunks))
-    for job in submitit.helpers.as_completed(jobs):
-        for done in job.result():
-            on_done(done)
+    try:
+        for job in submitit.helpers.as_completed(jobs):
+            for done in job.result():
+                on_done(done)
+    except KeyboardInterrupt:  # Ctrl-C: the array's tasks stop too, none writes on unwatched
+        for job in jobs:
+            with contextlib.suppress(Exception):
+                job.cancel(check=False)
+        raise
 
 
 def _ray(chunks: Sequence[list[Job]], params: dict[str, Any], on_done: OnDone) -> None:
@@ -115,10 +125,16 @@ def _ray(chunks: Sequence[list[Job]], params: dict[str, Any], on_done: OnDone) -
     try:
         task = ray.remote(run_chunk).options(**remote_options)
         waiting = [task.remote(chunk) for chunk in chunks]
-        while waiting:
-            ready, waiting = ray.wait(waiting, num_returns=1)
-            for done in ray.get(ready[0]):
-                on_done(done)
+        try:
+            while waiting:
+                ready, waiting = ray.wait(waiting, num_returns=1)
+                for done in ray.get(ready[0]):
+                    on_done(done)
+        except KeyboardInterrupt:  # Ctrl-C: a cluster's tasks stop too
+            for ref in waiting:
+                with contextlib.suppress(Exception):
+                    ray.cancel(ref, force=True)
+            raise
     finally:
         if started:
             ray.shutdown()

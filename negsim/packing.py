@@ -17,9 +17,11 @@ import contextlib
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from negsim.batch import release
+from negsim.errors import NegsimError
 from negsim.jobs import Job, failure, finish_job, run_alone
 from negsim.model import NegotiationModel
 from negsim.points import Point, structure_key
@@ -108,18 +110,45 @@ def run_chunk(jobs: Sequence[Job], on_done: Callable[[Done], None] | None = None
     return ended
 
 
+def record_failure(job_dir: Path, num: int, overrides: list[str], seed: Any, exc: Exception) -> str:
+    """Record a failed job (`negsim.jobs.failure`); its one-line message. When even the failed
+    `summary.json` cannot be written (a full disk), the message says so and nothing is left;
+    the launcher keeps the message for the table (`negsim.sweep.JOB_ERRORS`), and a resumed
+    sweep runs the job again."""
+    try:
+        job_dir.mkdir(parents=True, exist_ok=True)
+        return failure(job_dir, num, overrides, seed, exc)
+    except OSError as error:
+        first = str(exc) if isinstance(exc, NegsimError) else f"{type(exc).__name__}: {exc}"
+        return f"{first} (and its summary.json was not written: {error.strerror or error})"
+
+
 def _alone(job: Job) -> Done:
     assert job.num is not None
     try:
         run_alone(job)
     except Exception as exc:  # the job becomes a failed row
         seed = job.settings.seed
-        return Done(job.num, "failed", failure(job.out_dir, job.num, job.overrides, seed, exc))
+        message = record_failure(job.out_dir, job.num, job.overrides, seed, exc)
+        return Done(job.num, "failed", message)
     return Done(job.num, "ok")
 
 
 def _run_group(group: list[Job], end: Callable[[Done], None]) -> None:
-    """Fill models of `batch_size` replications with the group's jobs, in order."""
+    """Fill models of `batch_size` replications with the group's jobs, in order; interrupted
+    (Ctrl-C), remove the results files still being written, so no partial file is left."""
+    opened: list[_Open] = []
+    try:
+        _fill_models(group, end, opened)
+    except BaseException as exc:
+        for state in opened:
+            if state.left > 0 and state.sink is not None:
+                with contextlib.suppress(Exception):
+                    state.sink.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+
+
+def _fill_models(group: list[Job], end: Callable[[Done], None], opened: list[_Open]) -> None:
     capacity = group[0].settings.batch_size
     pieces: list[tuple[_Open, int, int]] = []  # (job, start, count)
     room = capacity
@@ -127,6 +156,7 @@ def _run_group(group: list[Job], end: Callable[[Done], None]) -> None:
         state = _open(job, end)
         if state is None:
             continue
+        opened.append(state)
         start = 0
         while start < job.settings.replications:
             count = min(room, job.settings.replications - start)
@@ -148,7 +178,7 @@ def _open(job: Job, end: Callable[[Done], None]) -> _Open | None:
         if sink is not None:
             sink.__enter__()
     except Exception as exc:
-        message = failure(job.out_dir, job.num, job.overrides, job.settings.seed, exc)
+        message = record_failure(job.out_dir, job.num, job.overrides, job.settings.seed, exc)
         end(Done(job.num, "failed", message))
         return None
     accumulator = SummaryAccumulator(job.scenario, top=job.settings.top_deals)
@@ -212,5 +242,5 @@ def _fail(state: _Open, exc: Exception, end: Callable[[Done], None]) -> None:
     if state.sink is not None:
         with contextlib.suppress(Exception):
             state.sink.__exit__(type(exc), exc, exc.__traceback__)
-    message = failure(job.out_dir, job.num, job.overrides, job.settings.seed, exc)
+    message = record_failure(job.out_dir, job.num, job.overrides, job.settings.seed, exc)
     end(Done(job.num, "failed", message))

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,9 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from negsim.jobs import failure
+from negsim.job_files import finished
+from negsim.job_files import read_summary as _read_summary
+from negsim.packing import record_failure
 
 
 def run_sweep_job(
@@ -27,24 +28,21 @@ def run_sweep_job(
     """Run one job of a sweep: skip it if it already finished, record a failure as a result.
 
     A failed job writes a `summary.json` with `status: failed` and its error, so the sweep goes on
-    and the sweep table keeps a row for it; a finished job with the same overrides is skipped, so
-    re-running a sweep into its directory resumes it.
+    and the sweep table keeps a row for it; a finished job with the same overrides and whole
+    files (`negsim.job_files`) is skipped, so re-running a sweep into its directory resumes it.
+    A broken `summary.json` (not JSON, not a mapping) is a job to run again, never a crash.
     """
-    previous = read_summary(out_dir)
-    if previous.get("status") == "ok" and previous.get("overrides") == overrides:
+    if finished(out_dir, overrides):
         print(f"job {num}: already finished in {out_dir}, skipped")
         return
     job = {"job": num, "overrides": overrides}
     try:
         run_job(cfg, out_dir, job)
     except Exception as exc:  # a failed job becomes a row of the sweep table, not a crash
-        message = failure(out_dir, num, overrides, cfg.get("seed"), exc)
+        message = record_failure(out_dir, num, overrides, cfg.get("seed"), exc)
         print(f"negsim: job {num} failed: {message}", file=sys.stderr)
 
 
 def read_summary(job_dir: Path) -> dict[str, Any]:
     """A job's summary.json, or an empty mapping when it has none (or an unreadable one)."""
-    try:
-        return json.loads((job_dir / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    return _read_summary(job_dir)[0] or {}

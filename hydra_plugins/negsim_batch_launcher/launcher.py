@@ -14,7 +14,6 @@ the sweep table is written at the end by negsim's `SweepTable` callback, as for 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import sys
@@ -30,10 +29,12 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from tqdm.auto import tqdm
 
 from hydra_plugins.negsim_batch_launcher.overrides import Base, Composer
+from negsim import sweep
 from negsim.errors import NegsimError
 from negsim.executors import EXECUTORS, parallelism, run_chunks
-from negsim.jobs import Job, failure, job_from_config
-from negsim.packing import Done, attach_stated, make_chunks
+from negsim.job_files import finished
+from negsim.jobs import Job, job_from_config
+from negsim.packing import Done, attach_stated, make_chunks, record_failure
 from negsim.scenario_schema import NodeCache
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class NegsimBatchLauncher(Launcher):
             def on_done(done: Done) -> None:
                 bar.update(1)
                 if done.status != "ok":
+                    sweep.JOB_ERRORS[done.num] = str(done.error)
                     print(f"negsim: job {done.num} failed: {done.error}", file=sys.stderr)
 
             run_chunks(chunks, executor, self.options, on_done, sweep_dir / ".submitit")
@@ -166,8 +168,8 @@ class NegsimBatchLauncher(Launcher):
             job = job_from_config(config, job_dir, source, num, overrides, self.parse_cache)
             return job, job_dir
         except Exception as exc:  # the job becomes a failed row; the sweep goes on
-            job_dir.mkdir(parents=True, exist_ok=True)
-            message = failure(job_dir, num, overrides, seed, exc)
+            message = record_failure(job_dir, num, overrides, seed, exc)
+            sweep.JOB_ERRORS[num] = message
             print(f"negsim: job {num} failed: {message}", file=sys.stderr)
             return None, job_dir
 
@@ -207,16 +209,9 @@ def _subdir(base: Base, num: int, overrides: list[str]) -> str:
 
 
 def _finished(job_dir: Path, overrides: list[str]) -> bool:
-    """Whether the job already finished with these overrides (a resumed sweep skips it)."""
-    try:
-        previous = json.loads((job_dir / "summary.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (
-        isinstance(previous, dict)
-        and previous.get("status") == "ok"
-        and previous.get("overrides") == overrides
-    )
+    """Whether the job already finished with these overrides and its files are whole (a
+    resumed sweep skips it; a truncated results file is run again)."""
+    return finished(job_dir, overrides)
 
 
 def _scenario_source(base: Base) -> str:
