@@ -1,0 +1,272 @@
+"""Faults lose no data: the sweep lock, resume checks, Ctrl-C, broken files, full disks."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from negsim import sweep_lock
+from negsim.sweep import sweep_table
+
+NEGSIM = str(Path(sys.executable).parent / "negsim")
+REPORT = str(Path(sys.executable).parent / "negsim-report")
+KEY = "scenario.parties.ukraine.reservation"
+SMALL = ["replications=20", "max_rounds=30", "analysis=false", "job_results=true"]
+GRID = [*SMALL, f"{KEY}=0.3,0.4,0.5"]
+NEW_DIR = "choose a new hydra.sweep.dir"
+
+
+def _negsim(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    return subprocess.run(
+        [NEGSIM, "-m", *args], capture_output=True, text=True, timeout=300, check=False, env=env
+    )
+
+
+def _one_line(result: subprocess.CompletedProcess[str], status: int) -> str:
+    """The single stderr line of a command that ended with `status`."""
+    assert result.returncode == status, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("faults") / "grid"
+    result = _negsim(*GRID, f"hydra.sweep.dir={out}")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture
+def sweep(finished: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the finished three-point sweep (its record names no other directory)."""
+    copy = tmp_path / "grid"
+    shutil.copytree(finished, copy, ignore=shutil.ignore_patterns(sweep_lock.LOCK_FILE))
+    text = (copy / "multirun.yaml").read_text().replace(str(finished), str(copy))
+    (copy / "multirun.yaml").write_text(text)
+    return copy
+
+
+def test_a_second_sweep_into_a_locked_directory_stops_with_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "busy"
+    sweep_lock.acquire(out)  # as a running sweep holds it
+    try:
+        line = _one_line(_negsim(*GRID, f"hydra.sweep.dir={out}"), 2)
+    finally:
+        sweep_lock.release(out)
+    assert line == (
+        f"negsim: error: {out.resolve()}: another sweep is running in this directory "
+        f"(pid {os.getpid()}); wait for it to end or {NEW_DIR}"
+    )
+    assert not (out / "multirun.yaml").exists()  # nothing written into the other's sweep
+
+
+def test_resuming_with_other_settings_is_refused(sweep: Path) -> None:
+    before = (sweep / "multirun.yaml").read_text()
+    line = _one_line(_negsim(*GRID, "replications=40", f"hydra.sweep.dir={sweep}"), 2)
+    assert line == (
+        f"negsim: error: {sweep}: holds a sweep with other settings (replications: 20 there, "
+        f"40 here); to resume it, repeat its command; for a new sweep, {NEW_DIR}"
+    )
+    more = _negsim(*SMALL, f"{KEY}=0.3,0.4,0.5,0.6", f"hydra.sweep.dir={sweep}")
+    assert f"({KEY}: swept over 0.3,0.4,0.5 there, 0.3,0.4,0.5,0.6 here)" in _one_line(more, 2)
+    assert (sweep / "multirun.yaml").read_text() == before  # the sweep's own record is kept
+
+
+def test_an_unreadable_sweep_record_refuses_to_resume(sweep: Path) -> None:
+    (sweep / sweep_lock.RECORD_FILE).write_text("{not json")
+    line = _one_line(_negsim(*GRID, f"hydra.sweep.dir={sweep}"), 2)
+    assert line.startswith(f"negsim: error: {sweep / sweep_lock.RECORD_FILE}: unreadable (")
+    assert line.endswith(f"the sweep's settings cannot be checked; {NEW_DIR}")
+
+
+def test_a_truncated_results_file_is_a_failed_row_and_runs_again(sweep: Path) -> None:
+    results = sweep / "1" / "results.parquet"
+    results.write_bytes(results.read_bytes()[:200])
+    table, _ = sweep_table(sweep)
+    row = table.set_index("job").loc[1]
+    assert row["status"] == "failed"
+    assert row["error"].startswith(f"{results}: unreadable (")
+    resumed = _negsim(*GRID, f"hydra.sweep.dir={sweep}")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "2 of 3 jobs already finished" in resumed.stdout
+    assert pq.ParquetFile(results).metadata.num_rows == 20
+    assert (pd.read_parquet(sweep / "summary.parquet")["status"] == "ok").all()
+
+
+def test_a_results_file_with_too_few_rows_is_not_finished(sweep: Path) -> None:
+    results = sweep / "0" / "results.parquet"
+    pd.read_parquet(results).head(5).to_parquet(results, index=False)
+    row = sweep_table(sweep)[0].set_index("job").loc[0]
+    assert (row["status"], row["error"]) == (
+        "failed",
+        f"{results}: 5 rows, the summary counts 20 replications",
+    )
+
+
+def test_a_summary_holding_a_list_is_a_failed_row_and_runs_again(sweep: Path) -> None:
+    summary = sweep / "2" / "summary.json"
+    summary.write_text("[1, 2]\n")
+    row = sweep_table(sweep)[0].set_index("job").loc[2]
+    assert (row["status"], row["error"]) == ("failed", f"{summary}: not a mapping (a JSON list)")
+    report = subprocess.run([REPORT, str(sweep)], capture_output=True, text=True, timeout=120)
+    assert report.returncode == 0 and "Traceback" not in report.stderr, report.stderr
+    resumed = _negsim(*GRID, f"hydra.sweep.dir={sweep}")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "2 of 3 jobs already finished" in resumed.stdout
+    assert json.loads(summary.read_text())["status"] == "ok"
+
+
+def test_a_corrupt_multirun_yaml_is_one_line_and_the_table_still_stands(sweep: Path) -> None:
+    (sweep / "multirun.yaml").write_text("hydra: [unclosed\n")
+    table, info = sweep_table(sweep)
+    assert len(table) == 3 and (table["status"] == "ok").all()
+    assert table[KEY].tolist() == [0.3, 0.4, 0.5]  # the swept key from negsim's own record
+    [problem] = info.problems
+    assert problem.startswith(f"{sweep / 'multirun.yaml'}: unreadable (")
+    report = subprocess.run([REPORT, str(sweep)], capture_output=True, text=True, timeout=120)
+    assert report.returncode == 0 and "Traceback" not in report.stderr, report.stderr
+    (sweep / "multirun.yaml").write_text("- a list\n")
+    assert sweep_table(sweep)[1].problems[0].endswith("unreadable (not a mapping (a YAML list))")
+
+
+def test_points_that_never_ran_are_not_run_rows(sweep: Path) -> None:
+    shutil.rmtree(sweep / "1")
+    table = sweep_table(sweep)[0]
+    assert table["job"].tolist() == [0, 1, 2]
+    row = table.set_index("job").loc[1]
+    assert (row[KEY], row["status"]) == (0.4, "not_run")
+    assert row["error"] == "not run: the sweep ended before this job"
+
+
+def test_ctrl_c_writes_the_table_and_exits_130_with_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "interrupted"
+    args = [*SMALL[:3], "hydra/launcher=negsim_batch", "hydra.launcher.executor=inline"]
+    args += ["hydra.launcher.chunk_size=1", "seed=range(0,40)", f"hydra.sweep.dir={out}"]
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    proc = subprocess.Popen(
+        [NEGSIM, "-m", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("*/summary.json")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    line = _one_line(result, 130)
+    table = pd.read_parquet(out / "summary.parquet")
+    done = int((table["status"] == "ok").sum())
+    assert 1 <= done < 40
+    assert line == (
+        f"negsim: interrupted: {done} of 40 jobs finished; table in {out / 'summary.parquet'}"
+    )
+    finished_dirs = {int(p.parent.name) for p in out.glob("*/summary.json")}
+    assert set(table.loc[table["status"] == "ok", "job"]) == finished_dirs
+    assert set(table["status"]) == {"ok", "not_run"}
+    assert sorted(table["seed"].where(table["status"] == "ok").dropna()) == sorted(finished_dirs)
+    assert not list(out.rglob("*.tmp"))
+
+
+def _jobs(tmp_path: Path, count: int) -> list[Any]:
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from omegaconf import OmegaConf
+
+    from negsim.jobs import job_from_config
+    from negsim.scenario import CONFIG_DIR
+
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        cfg = compose("config", overrides=SMALL)
+    plain = OmegaConf.to_container(cfg, resolve=True)
+    assert isinstance(plain, dict)
+    return [
+        job_from_config(plain, tmp_path / str(num), "test", num, [f"seed={num}"])
+        for num in range(count)
+    ]
+
+
+def test_a_full_disk_makes_failed_rows_and_leaves_no_partial_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from negsim import result_sink, results
+    from negsim.packing import run_chunk
+
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    real_writer, real_replace = result_sink.pq.ParquetWriter, results.os.replace
+
+    def writer(where: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(where).parent.name == "1":  # job 1: its results file cannot be written
+            raise full
+        return real_writer(where, *args, **kwargs)
+
+    def replace(src: Any, dst: Any) -> None:
+        if Path(dst).parent.name == "2":  # job 2: nothing can be written, its summary neither
+            raise full
+        real_replace(src, dst)
+
+    monkeypatch.setattr(result_sink.pq, "ParquetWriter", writer)
+    monkeypatch.setattr(results.os, "replace", replace)
+    ended = {done.num: done for done in run_chunk(_jobs(tmp_path, 3))}
+    assert ended[0].status == "ok"
+    assert (ended[1].status, ended[1].error) == ("failed", f"OSError: {full}")
+    assert ended[2].status == "failed"
+    assert ended[2].error == (
+        f"OSError: {full} (and its summary.json was not written: No space left on device)"
+    )
+    assert sorted(p.name for p in (tmp_path / "1").iterdir()) == ["summary.json"]
+    assert list((tmp_path / "2").iterdir()) == []  # no partial file, no temporary file
+    table = sweep_table(tmp_path, {2: str(ended[2].error)})[0].set_index("job")
+    assert table["status"].tolist() == ["ok", "failed", "failed"]
+    assert table.loc[1, "error"] == f"OSError: {full}"
+    assert table.loc[2, "error"] == ended[2].error
+
+
+def test_a_full_disk_in_a_real_sweep_is_a_failed_row_and_status_1(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command in this process, so the fault can be injected: the exit status is 1."""
+    from negsim import cli, result_sink
+
+    real_writer = result_sink.pq.ParquetWriter
+
+    def writer(where: Any, *args: Any, **kwargs: Any) -> Any:
+        if Path(where).parent.name == "1":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_writer(where, *args, **kwargs)
+
+    monkeypatch.setattr(result_sink.pq, "ParquetWriter", writer)
+    out = tmp_path / "full"
+    monkeypatch.setattr(sys, "argv", ["negsim", "-m", *GRID, f"hydra.sweep.dir={out}"])
+    from hydra.core.global_hydra import GlobalHydra
+
+    GlobalHydra.instance().clear()
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    assert ended.value.code == 1
+    table = pd.read_parquet(out / "summary.parquet").set_index("job")
+    assert table["status"].tolist() == ["ok", "failed", "ok"]
+    assert table.loc[1, "error"] == "OSError: [Errno 28] No space left on device"
+    assert sorted(p.name for p in (out / "1").iterdir()) == ["summary.json"]
+    assert yaml.safe_load((out / "multirun.yaml").read_text())["replications"] == 20
