@@ -19,7 +19,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
-from negsim import cli_errors, scenario_paths, sweep, sweep_jobs
+from negsim import cli_errors, cli_help, scenario_paths, sweep, sweep_jobs
 from negsim.errors import NegsimError
 from negsim.jobs import job_from_config, report_line, run_alone
 from negsim.scenario import CONFIG_DIR, Scenario, parse_scenario
@@ -84,6 +84,7 @@ def one_line_warning(message: Warning | str, category: type[Warning], *args: Any
 
 def main() -> None:
     """The `negsim` command; a sweep with failed jobs exits with status 1 once its table is out."""
+    cli_help.handle(sys.argv)
     warnings.formatwarning = one_line_warning
     cli_errors.install()
     try:

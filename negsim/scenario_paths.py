@@ -117,7 +117,7 @@ def _text_interpolating_choice(argv: list[str]) -> str | None:
     run as if given by path, with its text escaped.
     """
     choices = [a.split("=", 1)[1] for a in argv if a.split("=", 1)[0].lstrip("+") == "scenario"]
-    name = choices[-1] if choices else _default_scenario()
+    name = choices[-1] if choices else default_scenario()
     if "," in name:
         return None  # a sweep over shipped scenarios: left to Hydra
     path = SCENARIO_DIR / f"{name}.yaml"
@@ -128,7 +128,7 @@ def _text_interpolating_choice(argv: list[str]) -> str | None:
     return str(path) if "${" in text else None
 
 
-def _default_scenario() -> str:
+def default_scenario() -> str:
     """The `scenario` choice of `configs/config.yaml`'s defaults list."""
     main = yaml.safe_load((SCENARIO_DIR.parent / "config.yaml").read_text(encoding="utf-8"))
     found = [d["scenario"] for d in main["defaults"] if isinstance(d, dict) and "scenario" in d]
