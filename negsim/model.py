@@ -210,11 +210,13 @@ class NegotiationModel(mesa.Model):
         self._round_keepers = [a for a in self.parties if a.strategy.keeps_rounds()]
         self._risks_heard = any(a.strategy.reads_risks for a in self.parties)
         if record:
-            shape = (max_rounds, n_parties, replications)
-            self.target_history = np.full(shape, np.nan, dtype=np.float32)
-            self.received_history = np.full(shape, np.nan, dtype=np.float32)
-            self.offer_history = np.full((max_rounds, replications, n_issues), -1, dtype=np.int8)
-            self.proposer_history = np.full((max_rounds, replications), -1, dtype=np.int8)
+            # Rounds are kept as they come (`_grow_history`): most talks end long before
+            # max_rounds, and a huge max_rounds must not reserve its whole history up front.
+            rounds = min(max_rounds, HISTORY_BLOCK)
+            self.target_history = np.full((rounds, n_parties, replications), np.nan, np.float32)
+            self.received_history = np.full((rounds, n_parties, replications), np.nan, np.float32)
+            self.offer_history = np.full((rounds, replications, n_issues), -1, dtype=np.int8)
+            self.proposer_history = np.full((rounds, replications), -1, dtype=np.int8)
 
         reporters = {
             "running": lambda m: m.share(Outcome.RUNNING),
@@ -268,6 +270,8 @@ class NegotiationModel(mesa.Model):
         if not self.running:
             return
         self.round += 1
+        if self.record and self.round > self.target_history.shape[0]:
+            self._grow_history()
         if self.protocol.model_walk_aways:  # False: the protocol checks them
             self._walk_aways()
         rows = np.flatnonzero(self.status == Outcome.RUNNING)
@@ -556,6 +560,20 @@ class NegotiationModel(mesa.Model):
         )
         return frame
 
+    def _grow_history(self) -> None:
+        """Double the rounds the per-round history holds (up to max_rounds), keeping it."""
+        held = self.target_history.shape[0]
+        more = min(held, self.max_rounds - held)
+        for name, fill in (
+            ("target_history", np.nan),
+            ("received_history", np.nan),
+            ("offer_history", -1),
+            ("proposer_history", -1),
+        ):
+            old = getattr(self, name)
+            tail = np.full((more, *old.shape[1:]), fill, dtype=old.dtype)
+            setattr(self, name, np.concatenate([old, tail]))
+
     def release(self) -> None:
         """Free the model's large arrays now, keeping what `results()` and `series()` need.
 
@@ -583,6 +601,10 @@ class NegotiationModel(mesa.Model):
         frame = self.datacollector.get_model_vars_dataframe()
         frame.index = pd.RangeIndex(1, len(frame) + 1, name="round")
         return frame
+
+
+HISTORY_BLOCK = 128
+"""Rounds of per-round history a recording model holds at first; it doubles as needed."""
 
 
 def row_horizon(deadlines: np.ndarray, required: np.ndarray, max_rounds: int) -> np.ndarray:

@@ -79,12 +79,12 @@ def concession_table(
     data for a party, kind and proposer are dropped.
 
     Args:
-        target_history: targets, shape (max_rounds, P, R), NaN where a party did not answer.
+        target_history: targets, shape (rounds, P, R), NaN where a party did not answer.
         received_history: utility of the offer received, same shape and NaN convention.
         party_names: the P party names, in the arrays' order.
         rounds: keep only the first `rounds` rounds; None keeps them all.
         band: lower and upper quantile of the band, 0 <= low <= high <= 1.
-        proposer_history: who proposed, shape (max_rounds, R): a party's index, -1 a mediator;
+        proposer_history: who proposed, shape (rounds, R): a party's index, -1 a mediator;
             None: the received offers are not split (proposer `any`).
 
     Returns:
