@@ -169,11 +169,23 @@ def failure(job_dir: Path, num: int, overrides: list[str], seed: Any, error: Exc
 def run_alone(job: Job) -> dict[str, Any]:
     """Run a job in batches of its own: results streamed to Parquet, figures from the first
     batch; returns its summary."""
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    before = {p.name for p in job.out_dir.iterdir()}
+    try:
+        return _run_alone(job)
+    except BaseException:
+        # Nothing half-written stays behind: the files this run added go (a full disk, Ctrl-C).
+        for path in job.out_dir.iterdir():
+            if path.name not in before and path.is_file():
+                path.unlink(missing_ok=True)
+        raise
+
+
+def _run_alone(job: Job) -> dict[str, Any]:
     s = job.settings
     accumulator = SummaryAccumulator(job.scenario, top=s.top_deals)
     series = []
     first: NegotiationModel | None = None
-    job.out_dir.mkdir(parents=True, exist_ok=True)
     sink = ResultSink(job.out_dir / "results.parquet") if s.job_results else None
     with sink if sink is not None else contextlib.nullcontext():
         for batch, model in enumerate(
