@@ -67,3 +67,18 @@ def test_run_dir_read_only(tmp_path: Path) -> None:
     locked.mkdir(mode=0o500)
     line = _error(_run(tmp_path, "hydra.run.dir=locked/run"))
     assert "Permission denied" in line
+
+
+@pytest.mark.parametrize("seed", ["abc", "-1"])
+def test_a_bad_seed_reads_the_same_from_python_and_the_command_line(
+    tmp_path: Path, seed: str
+) -> None:
+    from negsim.errors import NegsimError
+    from negsim.model import NegotiationModel
+    from negsim.scenario import load_scenario
+
+    value = int(seed) if seed.lstrip("-").isdigit() else seed
+    with pytest.raises(NegsimError) as info:
+        NegotiationModel(load_scenario("itex_cypress"), replications=2, seed=value)
+    line = _error(_run(tmp_path, f"seed={seed}", "hydra.run.dir=run"))
+    assert line == f"config: {info.value}"
