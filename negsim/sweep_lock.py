@@ -7,8 +7,10 @@ line naming the directory and the holder's process id.
 
 `negsim_sweep.json`, written at a sweep's start, records its non-swept config and its grid (each
 job's overrides, in job order). A sweep into a directory that has a record must have the same
-record: otherwise it stops with one line saying what differs. Adding points is refused too: it
-renumbers the jobs, so finished jobs would be overwritten by other points. The sweep table reads
+record when it holds jobs: otherwise it stops with one line saying what differs (a directory
+with no jobs yet, where an earlier sweep stopped before its first job, takes the new record).
+Adding points is refused too: it renumbers the jobs, so finished jobs would be overwritten by
+other points. The sweep table reads
 the grid back to give every point that never ran a `not_run` row. Nothing here imports Hydra.
 """
 
@@ -114,6 +116,11 @@ def read_record(sweep_dir: Path) -> dict[str, Any] | None:
     return data
 
 
+def write_record(sweep_dir: Path, record: dict[str, Any]) -> None:
+    """Write the sweep's record (a directory with no jobs yet: a record there is replaced)."""
+    write_json(record, sweep_dir / RECORD_FILE)
+
+
 def check_and_record(sweep_dir: Path, record: dict[str, Any]) -> bool:
     """Check `record` against the one in `sweep_dir`, or write it there; True when resuming.
 
@@ -122,7 +129,7 @@ def check_and_record(sweep_dir: Path, record: dict[str, Any]) -> bool:
     """
     old = read_record(sweep_dir)
     if old is None:
-        write_json(record, sweep_dir / RECORD_FILE)
+        write_record(sweep_dir, record)
         return False
     problem = difference(old, record)
     if problem is not None:

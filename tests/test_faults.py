@@ -270,3 +270,31 @@ def test_a_full_disk_in_a_real_sweep_is_a_failed_row_and_status_1(
     assert table.loc[1, "error"] == "OSError: [Errno 28] No space left on device"
     assert sorted(p.name for p in (out / "1").iterdir()) == ["summary.json"]
     assert yaml.safe_load((out / "multirun.yaml").read_text())["replications"] == 20
+
+
+def test_an_older_sweep_without_a_record_is_checked_against_its_multirun_yaml(
+    sweep: Path,
+) -> None:
+    (sweep / sweep_lock.RECORD_FILE).unlink()
+    line = _one_line(_negsim(*GRID, "max_rounds=40", f"hydra.sweep.dir={sweep}"), 2)
+    assert "(max_rounds: 30 there, 40 here)" in line
+    resumed = _negsim(*GRID, f"hydra.sweep.dir={sweep}")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "3 of 3 jobs already finished" in resumed.stdout
+    assert (sweep / sweep_lock.RECORD_FILE).is_file()
+
+
+def test_a_per_job_launcher_runs_a_job_whose_summary_is_a_list_again(tmp_path: Path) -> None:
+    from omegaconf import OmegaConf
+
+    from negsim.sweep_jobs import run_sweep_job
+
+    (tmp_path / "summary.json").write_text("[1, 2]\n")
+    ran: list[int] = []
+
+    def run_job(cfg: Any, out_dir: Path, job: dict[str, Any]) -> dict[str, Any]:
+        ran.append(job["job"])
+        return {}
+
+    run_sweep_job(OmegaConf.create({"seed": 0}), tmp_path, ["seed=0"], 3, run_job)
+    assert ran == [3]

@@ -15,6 +15,7 @@ Ctrl-C writes the table of the jobs that finished and ends the command with one 
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,11 @@ class NegsimSweeper(BasicSweeper):
         sweep_lock.acquire(sweep_dir)
         try:
             record = self._record(arguments)
-            sweep_lock.check_and_record(sweep_dir, record)
+            if sweep_table.job_dirs(sweep_dir):  # a sweep to resume, not an empty directory
+                self._check_older_sweep(sweep_dir, record)
+                sweep_lock.check_and_record(sweep_dir, record)
+            else:
+                sweep_lock.write_record(sweep_dir, record)
         except BaseException:
             sweep_lock.release(sweep_dir)
             raise
@@ -59,10 +64,40 @@ class NegsimSweeper(BasicSweeper):
         except KeyboardInterrupt:
             _interrupted(sweep_dir)
 
+    def _check_older_sweep(self, sweep_dir: Path, record: dict[str, Any]) -> None:
+        """A directory of jobs with no record (a sweep from before records): check the new
+        sweep against its `multirun.yaml`, or warn in one line that it cannot be checked."""
+        path = sweep_dir / "multirun.yaml"
+        if (sweep_dir / sweep_lock.RECORD_FILE).exists() or not path.is_file():
+            return
+        try:
+            old = OmegaConf.load(path)
+            hydra_node = old.hydra
+            task = list(OmegaConf.to_container(hydra_node.overrides.task, resolve=False) or [])
+            params = hydra_node.sweeper.get("params")
+            params = {} if params is None else OmegaConf.to_container(params, resolve=False)
+            lines = [f"{key}={value}" for key, value in dict(params).items()] + task
+            earlier = self._record_of(OmegaConf.to_container(old, resolve=False), lines)
+        except Exception as exc:  # unreadable: the jobs' own overrides are still compared
+            text = " ".join(str(exc).split())[:160]
+            message = f"{path}: unreadable ({text}); the sweep's settings are not checked"
+            warnings.warn(message, stacklevel=2)
+            return
+        problem = sweep_lock.difference(earlier, record)
+        if problem is not None:
+            raise sweep_lock.SweepSettingsDiffer(
+                f"{sweep_dir}: holds a sweep with other settings ({problem}); to resume it, "
+                f"repeat its command; for a new sweep, {sweep_lock.NEW_DIR}"
+            )
+
     def _record(self, arguments: list[str]) -> dict[str, Any]:
         """The sweep's non-swept config, swept keys and grid, as the basic sweeper expands it."""
-        assert self.config is not None and self.hydra_context is not None
-        lines = [*self._parse_config(), *arguments]
+        assert self.config is not None
+        config = OmegaConf.to_container(self.config, resolve=False)
+        return self._record_of(config, [*self._parse_config(), *arguments])
+
+    def _record_of(self, config: Any, lines: list[str]) -> dict[str, Any]:
+        assert self.hydra_context is not None and isinstance(config, dict)
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
         overrides = parser.parse_overrides(lines)
         grid = [job for batch in self.split_arguments(overrides, None) for job in batch]
@@ -71,9 +106,7 @@ class NegsimSweeper(BasicSweeper):
             for o in overrides
             if o.is_sweep_override() and o.is_discrete_sweep()
         }
-        config = OmegaConf.to_container(self.config, resolve=False)
-        assert isinstance(config, dict)
-        config.pop("hydra", None)
+        config = {key: value for key, value in config.items() if key != "hydra"}
         return sweep_lock.make_record(config, grid, swept)
 
 
