@@ -77,6 +77,12 @@ def _app(cfg: DictConfig) -> None:
         sys.exit(2)
 
 
+def flags_first(argv: list[str]) -> list[str]:
+    """`argv` with `-m`/`--multirun` moved before the overrides, where Hydra's parser wants it."""
+    flags = [a for a in argv[1:] if a in ("-m", "--multirun")]
+    return [argv[0], *flags, *[a for a in argv[1:] if a not in flags]]
+
+
 def one_line_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> str:
     """A warning as one line, `negsim: warning: ...` (it names the file it is about)."""
     return f"negsim: warning: {message}\n"
@@ -88,7 +94,7 @@ def main() -> None:
     warnings.formatwarning = one_line_warning
     cli_errors.install()
     try:
-        sys.argv = scenario_paths.prepare(sys.argv)
+        sys.argv = scenario_paths.prepare(flags_first(sys.argv))
     except NegsimError as exc:
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)

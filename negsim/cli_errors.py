@@ -103,7 +103,10 @@ def _composition(exc: BaseException) -> str:
         return f"config: {name}: no such key (to add a new key, write +{name}=...)"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     lines = [line for line in lines if not line.startswith(("Set the environment", "See https"))]
+    lines = [line for line in lines if not line.startswith(("full_key:", "object_type="))]
     message = "; ".join(lines[:2]) or type(exc).__name__
+    if detail and detail not in message:
+        message = f"{message}: {detail}"
     where = key.group(1) if key else "config"
     return f"{where}: {message}" if where not in message else message
 

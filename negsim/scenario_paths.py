@@ -63,6 +63,7 @@ def prepare(argv: list[str]) -> list[str]:
     Each scenario is read and validated here (a mistake in it raises `ScenarioError` naming the
     file), so a sweep over files stops before any job runs.
     """
+    argv = [_text_override(a) for a in argv]
     given = [a for a in argv if a.split("=", 1)[0] in (KEY, f"+{KEY}", f"++{KEY}")]
     if not given:
         chosen = _text_interpolating_choice(argv)
@@ -97,6 +98,14 @@ def prepare(argv: list[str]) -> list[str]:
     os.environ[ENV] = json.dumps(files)
     rest = [a for a in argv if a not in given]
     return [*rest, f"scenario={','.join(names)}", _search_path(rest, folder)]
+
+
+def _text_override(arg: str) -> str:
+    """A `scenario.*` override whose value holds `${`, escaped: scenario text is text."""
+    key, sep, value = arg.partition("=")
+    if sep and key.lstrip("+~").startswith("scenario.") and "${" in value:
+        return f"{key}={value.replace('${', chr(92) + '${')}"
+    return arg
 
 
 def _as_text(node: Any) -> Any:

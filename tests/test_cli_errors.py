@@ -48,6 +48,7 @@ def _error(proc: subprocess.CompletedProcess[str]) -> str:
         ),
         (["replications=[1,2"], "command line: replications=[1,2: not a valid override"),
         (["+replicatons=5"], "config: replicatons: unknown setting (known: "),
+        (["hydra.job.chdir=maybe"], "hydra.job.chdir=maybe: Value 'maybe' is not a valid bool"),
         (["+strategy@scenario.parties.us.strategy=nope"], "config: strategy: no option 'nope'"),
     ],
 )
@@ -82,3 +83,20 @@ def test_a_bad_seed_reads_the_same_from_python_and_the_command_line(
         NegotiationModel(load_scenario("itex_cypress"), replications=2, seed=value)
     line = _error(_run(tmp_path, f"seed={seed}", "hydra.run.dir=run"))
     assert line == f"config: {info.value}"
+
+
+def test_multirun_flag_may_come_after_the_overrides(tmp_path: Path) -> None:
+    proc = _run(
+        tmp_path, "scenario.parties.ukraine.reservation=0.3,0.4", "-m", "hydra.sweep.dir=sweep"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in (tmp_path / "sweep").iterdir() if p.name.isdigit()) == ["0", "1"]
+
+
+def test_an_interpolation_in_a_scenario_text_override_is_text(tmp_path: Path) -> None:
+    import json
+
+    proc = _run(tmp_path, "scenario.parties.us.label=costs ${x}", "hydra.run.dir=run")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["config"]["scenario"]["parties"]["us"]["label"] == "costs ${x}"
