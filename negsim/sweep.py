@@ -216,6 +216,20 @@ def job_row(job_dir: Path, info: SweepInfo, errors: dict[int, str] | None = None
     return row
 
 
+def _row(job_dir: Path, info: SweepInfo, errors: dict[int, str]) -> dict[str, Any]:
+    """`job_row`, or a failed row naming the summary when its fields are not what a job writes."""
+    try:
+        return job_row(job_dir, info, errors)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        problem = f"unexpected contents ({type(exc).__name__}: {exc})"
+        return {
+            "job": int(job_dir.name) if job_dir.name.isdigit() else None,
+            "status": "failed",
+            "error": f"{job_dir / 'summary.json'}: {problem}",
+            "job_dir": job_dir.name,
+        }
+
+
 def not_run_row(
     num: int, overrides: list[str], info: SweepInfo, error: str | None = None
 ) -> dict[str, Any]:
@@ -239,7 +253,7 @@ def sweep_table(
     sweep_dir = Path(sweep_dir)
     info = sweep_info(sweep_dir)
     errors = errors or {}
-    rows = [job_row(job_dir, info, errors) for job_dir in job_dirs(sweep_dir)]
+    rows = [_row(job_dir, info, errors) for job_dir in job_dirs(sweep_dir)]
     seen = {row["job"] for row in rows}
     missing = [
         not_run_row(num, job, info, errors.get(num))

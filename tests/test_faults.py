@@ -298,3 +298,11 @@ def test_a_per_job_launcher_runs_a_job_whose_summary_is_a_list_again(tmp_path: P
 
     run_sweep_job(OmegaConf.create({"seed": 0}), tmp_path, ["seed=0"], 3, run_job)
     assert ran == [3]
+
+
+def test_a_summary_with_fields_no_job_writes_is_a_failed_row(sweep: Path) -> None:
+    summary = sweep / "0" / "summary.json"
+    summary.write_text('{"status": "ok", "agreement_ci95": 5}\n')
+    row = sweep_table(sweep)[0].set_index("job").loc[0]
+    assert row["status"] == "failed"
+    assert row["error"].startswith(f"{summary}: unexpected contents (TypeError: ")
