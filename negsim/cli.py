@@ -98,7 +98,13 @@ def main() -> None:
     except NegsimError as exc:
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    _app()
+    try:
+        _app()
+    except KeyboardInterrupt:  # a single run (a sweep reports its own interruption)
+        print(
+            "negsim: interrupted: no summary written; the run's files were removed", file=sys.stderr
+        )
+        sys.exit(130)
     if sweep.FAILED_JOBS:
         sys.exit(1)
 

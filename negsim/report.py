@@ -439,6 +439,8 @@ def _provenance(sweep_dir: Path) -> list[str]:
             summary = json.loads((job_dir / "summary.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
+        if not isinstance(summary, dict):  # a corrupt summary: its row says so
+            continue
         if "negsim_version" in summary or "git_commit" in summary:
             commit = summary.get("git_commit") or "unknown commit"
             found[f"negsim {summary.get('negsim_version') or '?'}, {commit}"] = None
@@ -563,6 +565,8 @@ def build_report(sweep_dir: Path, out: Path | None = None) -> list[Path]:
     out = sweep_dir / "report.html" if out is None else out
     try:
         table, info = write_sweep(sweep_dir, figures=False)
+        for problem in info.problems:
+            print(f"negsim-report: warning: {problem}", file=sys.stderr)
         config = scenario_config(sweep_dir)
         name = (config.get("scenario") or {}).get("label")
         ok = table[table["status"] == "ok"] if "status" in table else table

@@ -287,7 +287,7 @@ def write_sweep(
     """Write `summary.parquet`, `summary.csv` and the agreement figure at the sweep root."""
     sweep_dir = Path(sweep_dir)
     table, info = sweep_table(sweep_dir, errors)
-    write_parquet(table, sweep_dir / "summary.parquet")
+    write_parquet(one_type_per_column(table), sweep_dir / "summary.parquet")
     csv = sweep_dir / "summary.csv"
     atomic_write(csv, lambda tmp: table.to_csv(tmp, index=False))
     if figures:
@@ -295,8 +295,30 @@ def write_sweep(
         from negsim.plots import save_figure
 
         ok = table[table["status"] == "ok"] if "status" in table else table
-        save_figure(sweep_plots.plot_sweep(ok, list(info.swept)), sweep_dir / "agreement.png")
+        figure = sweep_plots.plot_sweep(ok, list(info.swept), scenario=scenario_label(sweep_dir))
+        save_figure(figure, sweep_dir / "agreement.png")
     return table, info
+
+
+def one_type_per_column(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with a column of mixed values (a swept key given `0.2,abc`) as text, which
+    Parquet can hold; other columns as they are."""
+    mixed = {}
+    for column in [c for c in table.columns if table[c].dtype.kind == "O"]:
+        kinds = {type(v) for v in table[column] if v is not None and v == v}
+        if len(kinds) > 1:
+            mixed[column] = table[column].map(lambda v: v if v is None or v != v else str(v))
+    return table.assign(**mixed) if mixed else table
+
+
+def scenario_label(sweep_dir: Path) -> str | None:
+    """The scenario's label from the first job whose summary has one, for the figure's title."""
+    for job_dir in job_dirs(sweep_dir):
+        summary, _ = read_summary(job_dir)
+        scenario = ((summary or {}).get("config") or {}).get("scenario")
+        if isinstance(scenario, dict) and isinstance(scenario.get("label"), str):
+            return scenario["label"]
+    return None
 
 
 class SweepTable(Callback):
@@ -314,6 +336,14 @@ class SweepTable(Callback):
             where = exc.filename or sweep_dir / TABLE_FILES[0]
             print(
                 f"negsim: error: {where}: the sweep table was not written: {exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            raise SystemExit(1) from None
+        except Exception as exc:  # Hydra would only log a callback's error and exit with 0
+            where = sweep_dir / TABLE_FILES[0]
+            message = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            print(
+                f"negsim: error: {where}: the sweep table was not written: {message}",
                 file=sys.stderr,
             )
             raise SystemExit(1) from None

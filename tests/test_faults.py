@@ -306,3 +306,24 @@ def test_a_summary_with_fields_no_job_writes_is_a_failed_row(sweep: Path) -> Non
     row = sweep_table(sweep)[0].set_index("job").loc[0]
     assert row["status"] == "failed"
     assert row["error"].startswith(f"{summary}: unexpected contents (TypeError: ")
+
+
+def test_a_swept_key_of_mixed_values_still_gives_a_table(tmp_path: Path) -> None:
+    """`reservation=0.2,abc`: the bad point is a failed row, and Parquet holds the column."""
+    import pandas as pd
+
+    from negsim.sweep import one_type_per_column
+
+    table = pd.DataFrame({"k": [0.2, "abc", None], "agreement_probability": [0.5, None, None]})
+    fixed = one_type_per_column(table)
+    assert fixed["k"].tolist()[:2] == ["0.2", "abc"] and pd.isna(fixed["k"].iloc[2])
+    assert fixed["agreement_probability"].equals(table["agreement_probability"])
+    fixed.to_parquet(tmp_path / "t.parquet")  # mixed, it would raise ArrowInvalid
+
+
+def test_a_report_ignores_a_summary_that_is_a_bare_number(tmp_path: Path) -> None:
+    from negsim.report import _provenance
+
+    (tmp_path / "0").mkdir()
+    (tmp_path / "0" / "summary.json").write_text("5")
+    assert _provenance(tmp_path) == []
