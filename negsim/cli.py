@@ -77,10 +77,28 @@ def _app(cfg: DictConfig) -> None:
         sys.exit(2)
 
 
+# Hydra's flags that take the next word as their value.
+_VALUED = {"--config-dir", "-cd", "--config-path", "-cp", "--config-name", "-cn", "--package"}
+_VALUED |= {"-p", "--cfg", "-c", "--experimental-rerun"}
+
+
 def flags_first(argv: list[str]) -> list[str]:
-    """`argv` with `-m`/`--multirun` moved before the overrides, where Hydra's parser wants it."""
-    flags = [a for a in argv[1:] if a in ("-m", "--multirun")]
-    return [argv[0], *flags, *[a for a in argv[1:] if a not in flags]]
+    """`argv` with Hydra's flags (`-m`, `--config-dir DIR`, ...) before the overrides, where
+    Hydra's parser wants them, so they may come anywhere (an override never starts with -)."""
+    flags: list[str] = []
+    overrides: list[str] = []
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if arg.startswith("-"):
+            flags.append(arg)
+            if arg in _VALUED and i + 1 < len(argv):
+                i += 1
+                flags.append(argv[i])
+        else:
+            overrides.append(arg)
+        i += 1
+    return [argv[0], *flags, *overrides]
 
 
 def one_line_warning(message: Warning | str, category: type[Warning], *args: Any, **kw: Any) -> str:

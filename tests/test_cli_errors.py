@@ -48,6 +48,11 @@ def _error(proc: subprocess.CompletedProcess[str]) -> str:
         ),
         (["replications=[1,2"], "command line: replications=[1,2: not a valid override"),
         (["+replicatons=5"], "config: replicatons: unknown setting (known: "),
+        (
+            ["scenario.parties.us.strategy.exponent=inf"],
+            "parties.us.strategy.exponent: parameter 'exponent' of 'conceder' must be a finite "
+            "number, got inf",
+        ),
         (["hydra.job.chdir=maybe"], "hydra.job.chdir=maybe: Value 'maybe' is not a valid bool"),
         (["+strategy@scenario.parties.us.strategy=nope"], "config: strategy: no option 'nope'"),
     ],
@@ -100,3 +105,20 @@ def test_an_interpolation_in_a_scenario_text_override_is_text(tmp_path: Path) ->
     assert proc.returncode == 0, proc.stderr
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["config"]["scenario"]["parties"]["us"]["label"] == "costs ${x}"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "problem"),
+    [
+        ("name: x\nissues: {a: [1, 2}\n", "line 2, column 18", "expected ',' or ']', but got '}'"),
+        ("name: x\nissues:\n\ta: 1\n", "line 3, column 1", "found character '\\t'"),
+    ],
+)
+def test_a_yaml_syntax_error_names_file_line_and_column(
+    tmp_path: Path, text: str, where: str, problem: str
+) -> None:
+    (tmp_path / "mine" / "scenario").mkdir(parents=True)
+    (tmp_path / "mine" / "scenario" / "broken.yaml").write_text(text)
+    line = _error(_run(tmp_path, "--config-dir", "mine", "scenario=broken"))
+    assert line.startswith(f"mine/scenario/broken.yaml: {where}: not valid YAML: "), line
+    assert problem in line

@@ -126,7 +126,7 @@ def test_split_value_and_unique_choices(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_prepare_leaves_other_commands_alone() -> None:
     argv = ["negsim", "replications=5", "scenario=ukraine_2025"]
-    assert prepare(argv) is argv
+    assert prepare(argv) == argv
 
 
 def test_utility_space_defaults_to_the_most_opposed_parties() -> None:

@@ -21,7 +21,7 @@ from negsim.analysis.replication_quality import (
     weight_grid,
 )
 from negsim.model import NegotiationModel
-from negsim.report import display_table
+from negsim.report import display_tables
 from negsim.results import format_report, summarize
 from negsim.scenario import Scenario, load_scenario, parse_scenario
 from negsim.utility import TOLERANCE
@@ -258,8 +258,8 @@ def test_sweep_report_marks_estimated_distances() -> None:
             "distance_to_pareto_exact": [False, True],
         }
     )
-    shown = display_table(table, ["x"])
-    assert shown["mean distance to pareto"].tolist() == ["at least 0.012", "0.050"]
-    assert shown["mean distance to nash"].tolist() == ["≈ 0.200", "0.100"]
-    exact = display_table(table.assign(distance_to_pareto_exact=True), ["x"])
-    assert exact["mean distance to pareto"].tolist() == [0.0123, 0.05]
+    shown = display_tables(table, ["x"])[0][1]  # the agreement part
+    assert shown["Pareto distance"].tolist() == ["at least 0.012", "0.050"]
+    assert shown["Nash distance"].tolist() == ["≈ 0.200", "0.100"]
+    exact = display_tables(table.assign(distance_to_pareto_exact=True), ["x"])[0][1]
+    assert exact["Pareto distance"].tolist() == [0.0123, 0.05]
