@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from negsim.report import check_sweep_dir, crossings, headline, main
+from negsim.report import check_sweep_dir, main
+from negsim.report_headline import crossings, headline
 from negsim.sweep import sweep_table
 from negsim.sweep_plots import plot_sweep
 
