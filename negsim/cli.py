@@ -22,7 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 from negsim import cli_errors, cli_help, scenario_paths, sweep, sweep_jobs
 from negsim.errors import NegsimError
 from negsim.jobs import job_from_config, report_line, run_alone
-from negsim.scenario import CONFIG_DIR, Scenario, parse_scenario
+from negsim.scenario import CONFIG_DIR
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,6 @@ def scenario_source(choice: str | None = None) -> str:
             choice = runtime.choices.get("scenario")
         sources = runtime.config_sources
     return scenario_paths.scenario_source(choice, sources)
-
-
-def scenario_from_config(cfg: DictConfig, data: Any = None) -> Scenario:
-    """Validate the composed `scenario` node (or its plain `data`), naming its file in errors."""
-    if data is None:
-        data = OmegaConf.to_container(cfg.scenario, resolve=True)
-    return parse_scenario(data, source=scenario_source())
 
 
 def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import sys
 
 from negsim.results import provenance
 from negsim.scenario import CONFIG_DIR, SCENARIO_DIR
-from negsim.scenario_paths import default_scenario
+from negsim.settings import default_scenario
 
 _SETTING = re.compile(r"^([a-z_]+):\s*(.*?)\s*(?:#\s*(.*))?$")
 

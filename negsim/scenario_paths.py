@@ -27,6 +27,7 @@ import yaml
 
 from negsim.errors import NegsimError
 from negsim.scenario import SCENARIO_DIR, load_scenario
+from negsim.settings import default_scenario
 
 ENV = "NEGSIM_SCENARIO_FILES"
 KEY = "scenario_path"
@@ -135,13 +136,6 @@ def _text_interpolating_choice(argv: list[str]) -> str | None:
     except OSError:
         return None
     return str(path) if "${" in text else None
-
-
-def default_scenario() -> str:
-    """The `scenario` choice of `configs/config.yaml`'s defaults list."""
-    main = yaml.safe_load((SCENARIO_DIR.parent / "config.yaml").read_text(encoding="utf-8"))
-    found = [d["scenario"] for d in main["defaults"] if isinstance(d, dict) and "scenario" in d]
-    return str(found[0]) if found else ""
 
 
 def _choice_name(name: str, taken: set[str]) -> str:

@@ -71,14 +71,28 @@ class RunSettings:
 
 
 @functools.cache
-def known_settings() -> frozenset[str]:
-    """The top-level keys a config may have: those of `configs/config.yaml`, and its groups."""
+def main_config() -> dict[str, Any]:
+    """`configs/config.yaml` as written (its defaults list, settings and hydra node)."""
     from negsim.scenario import CONFIG_DIR
 
-    main = yaml.safe_load((CONFIG_DIR / "config.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load((CONFIG_DIR / "config.yaml").read_text(encoding="utf-8"))
+
+
+@functools.cache
+def known_settings() -> frozenset[str]:
+    """The top-level keys a config may have: those of `configs/config.yaml`, and its groups."""
+    main = main_config()
     groups = {next(iter(d)) for d in main["defaults"] if isinstance(d, dict)}
     groups = {g for g in groups if not g.startswith("override ")}
     return frozenset(set(main) - {"defaults"} | groups | {"hydra"})
+
+
+def default_scenario() -> str:
+    """The `scenario` choice of `configs/config.yaml`'s defaults list."""
+    found = [
+        d["scenario"] for d in main_config()["defaults"] if isinstance(d, dict) and "scenario" in d
+    ]
+    return str(found[0]) if found else ""
 
 
 def _whole(cfg: dict[str, Any], key: str, low: int) -> int:
