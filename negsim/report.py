@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from negsim.errors import NegsimError
+from negsim.job_files import read_summary
 from negsim.plots import save_figure
 from negsim.report_headline import headline
 from negsim.results import atomic_write
@@ -101,8 +102,11 @@ def check_sweep_dir(path: Path) -> None:
         empty = next(path.iterdir(), None) is None
     except OSError as exc:
         raise NegsimError(f"{path}: {exc.strerror or exc}") from exc
-    if (path / "multirun.yaml").is_file() or jobs:
+    if (path / "multirun.yaml").is_file() or (path / "negsim_sweep.json").is_file():
         return
+    if any(_sweep_job(job) for job in jobs):
+        return
+    jobs = []  # folders of single runs (runs/baseline, ...) are not a sweep's jobs
     if empty:
         raise NegsimError(f"{path}: not a sweep directory: it is empty")
     parent = path.resolve().parent
@@ -113,8 +117,14 @@ def check_sweep_dir(path: Path) -> None:
             f"{path}: not a sweep directory: a single run's (its summary is {path}/summary.json)"
         )
     raise NegsimError(
-        f"{path}: not a sweep directory (no job directories with summary.json, no multirun.yaml)"
+        f"{path}: not a sweep directory (no job directories of a sweep, no multirun.yaml)"
     )
+
+
+def _sweep_job(job_dir: Path) -> bool:
+    """Whether `job_dir` is a sweep's job: its summary has a job number (or it has none yet)."""
+    summary, _ = read_summary(job_dir)
+    return summary is None or "job" in summary
 
 
 def scenario_config(sweep_dir: Path) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from negsim.errors import NegsimError
 from negsim.report import check_sweep_dir, main
 from negsim.report_headline import crossings, headline
 from negsim.sweep import sweep_table
@@ -222,3 +223,13 @@ def test_a_job_folder_points_to_its_sweep(
     assert exit_info.value.code == 2
     line = one_error_line(capsys.readouterr().err)
     assert line == f"{sweep / '1'}: not a sweep directory: one job of the sweep {sweep.resolve()}"
+
+
+def test_a_folder_of_single_runs_is_not_a_sweep(tmp_path: Path) -> None:
+    """`runs/` holding `runs/baseline/summary.json` (no job number): nothing is written there."""
+    (tmp_path / "baseline").mkdir()
+    (tmp_path / "baseline" / "summary.json").write_text('{"status": "ok", "seed": 0}')
+    with pytest.raises(NegsimError, match="not a sweep directory"):
+        check_sweep_dir(tmp_path)
+    (tmp_path / "baseline" / "summary.json").write_text('{"status": "ok", "job": 0}')
+    check_sweep_dir(tmp_path)  # a sweep's job
