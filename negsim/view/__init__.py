@@ -1,0 +1,1 @@
+"""The interactive teaching view (Solara): `negsim-view`."""
