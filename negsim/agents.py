@@ -64,6 +64,7 @@ class PartyAgent(mesa.Agent):
         self.discounted = bool((self.discount < 1.0).any())  # else the plain clock, no work
         self.params = params
         self.memory: dict[str, np.ndarray] = {}
+        self.last_floor = np.empty(0)  # the floor of its latest answers (`respond`)
         self.best_received = np.full(reservation.shape, -np.inf)  # for `accept_best_after`
         self.strategy.init_memory(self)
 
@@ -127,6 +128,7 @@ class PartyAgent(mesa.Agent):
         if self.discounted:
             # What it would offer next comes a round later, worth that much less by then.
             floor = floor * self.discount[rows] ** (1.0 / self.model.horizon[rows])
+        self.last_floor = floor  # what the answer was measured against (the transcript's)
         accepted = accepts(utility, floor, self.reservation[rows], crossed)
         late = self.model.accept_best_after
         if late is not None:

@@ -55,10 +55,12 @@ def iter_batches(
     protocol: Protocol | str = "alternating",
     exact_quality: int = EXACT_LIMIT,
     accept_best_after: float | None = None,
+    transcript: int = 0,
 ) -> Iterator[NegotiationModel]:
     """Run the replications batch after batch, yielding each batch's model once it has run.
 
-    The first batch's model keeps its per-round history (for figures); later ones do not. A
+    The first batch's model keeps its per-round history (for figures) and the transcript of
+    its first `transcript` replications (`negsim.transcript`); later ones do not. A
     caller takes what it needs from a model (its `results()`, its `series()`) before asking for
     the next; every model but the first is released after it was yielded.
     """
@@ -79,6 +81,7 @@ def iter_batches(
             protocol=protocol,
             exact_quality=exact_quality,
             accept_best_after=accept_best_after,
+            transcript=min(transcript, size) if batch == 0 else 0,
         )
         model.run(progress=progress if not several else False)
         start += size

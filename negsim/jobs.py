@@ -23,10 +23,11 @@ from negsim.errors import NegsimError
 from negsim.model import NegotiationModel, Outcome
 from negsim.protocols import Protocol
 from negsim.result_sink import ResultSink
-from negsim.results import format_report, provenance, write_json, write_parquet
+from negsim.results import atomic_write, format_report, provenance, write_json, write_parquet
 from negsim.scenario import Scenario, parse_scenario
 from negsim.settings import RunSettings, protocol_from_config
 from negsim.summary_stream import SummaryAccumulator
+from negsim.transcript import TRANSCRIPT_LIMIT
 
 log = logging.getLogger(__name__)
 
@@ -200,6 +201,7 @@ def _run_alone(job: Job) -> dict[str, Any]:
                 protocol=job.protocol,
                 exact_quality=s.exact_quality,
                 accept_best_after=s.accept_best_after,
+                transcript=min(s.replications, TRANSCRIPT_LIMIT) if s.transcript else 0,
             )
         ):
             results = model.results()
@@ -213,7 +215,21 @@ def _run_alone(job: Job) -> dict[str, Any]:
         write_parquet(pd.concat(series, ignore_index=True), job.out_dir / "rounds.parquet")
     if s.figures:
         write_figures(job, first, accumulator)
+    if first.transcript is not None:
+        write_transcript(first, job.out_dir)
     return finish_job(job, accumulator)
+
+
+def write_transcript(model: NegotiationModel, out: Path) -> None:
+    """`transcript.parquet` (one row per event) and `transcript.txt` (the same as sentences)."""
+    from negsim.transcript import describe, transcript_table
+
+    table = transcript_table(model)
+    write_parquet(table, out / "transcript.parquet")
+    lines = []
+    for replication in sorted(table["replication"].unique()):
+        lines += [f"Replication {replication}", *describe(table, model.scenario, replication), ""]
+    atomic_write(out / "transcript.txt", lambda path: path.write_text("\n".join(lines)))
 
 
 def write_figures(job: Job, model: NegotiationModel, accumulator: SummaryAccumulator) -> None:
@@ -236,7 +252,11 @@ def write_figures(job: Job, model: NegotiationModel, accumulator: SummaryAccumul
 def report_line(job: Job, summary: dict[str, Any]) -> str:
     """What a finished job prints: the report for a single run, one line in a sweep."""
     if job.num is None:
-        return f"{format_report(summary, job.scenario)}\nresults in {job.out_dir}"
+        told = ""
+        if job.settings.transcript:
+            shown = min(job.settings.replications, job.settings.batch_size, TRANSCRIPT_LIMIT)
+            told = f"\ntranscript of the first {shown} replications in transcript.txt"
+        return f"{format_report(summary, job.scenario)}{told}\nresults in {job.out_dir}"
     low, high = summary["agreement_ci95"]
     return (
         f"job {job.num}: agreement {summary['agreement_probability']:.3f} "

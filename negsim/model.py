@@ -36,6 +36,7 @@ from negsim.strategies.offers import Aim, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
 from negsim.streams import OPENER, Streams
+from negsim.transcript import TRANSCRIPT_LIMIT, Transcript
 from negsim.utility import TOLERANCE, gather_rows, row_any, row_blocks, row_sum
 
 
@@ -81,6 +82,8 @@ class NegotiationModel(mesa.Model):
             `scenario`'s numbers, `seed`, `start` and a named `first_proposer` per row.
         streams: the rows' random streams, when another model's (a split-track track) derive
             them; None keys them by each row's seed and index.
+        transcript: record the events of the first this many rows, at most `TRANSCRIPT_LIMIT`
+            (`negsim.transcript`: offers, answers and why, walk-aways and why, endings); 0: none.
 
     Example:
         >>> model = NegotiationModel("ukraine_2025", replications=100, seed=1)
@@ -104,11 +107,17 @@ class NegotiationModel(mesa.Model):
         start: int = 0,
         points: Sequence[Point] | None = None,
         streams: Streams | None = None,
+        transcript: int = 0,
     ) -> None:
         if seed is None:
             seed = secrets.randbits(31)
         _check_whole("seed", seed, 0)
         _check_whole("start", start, 0)
+        _check_whole("transcript", transcript, 0)
+        if transcript > TRANSCRIPT_LIMIT:
+            raise NegsimError(
+                f"transcript: records at most {TRANSCRIPT_LIMIT} replications, got {transcript}"
+            )
         super().__init__(rng=int(seed))
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
@@ -227,6 +236,8 @@ class NegotiationModel(mesa.Model):
         for p, name in enumerate(scenario.party_names):
             reporters[f"target_{name}"] = lambda m, p=p: m.mean_targets[p]
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
+        rows = min(transcript, replications)
+        self.transcript: Transcript | None = Transcript(self, rows) if rows else None
         try:
             self.protocol.setup(self)
         except ValueError as exc:
@@ -300,6 +311,8 @@ class NegotiationModel(mesa.Model):
                     leaving = rows[agent.cannot_gain(rows, self.forbidden_for(agent, rows))]
                 if leaving.size == 0:
                     continue
+                if self.transcript is not None:
+                    self.transcript.walk_aways(agent, leaving, check)
                 self.at_table[leaving, agent.index] = False
                 if self.required[agent.index]:
                     self.walked[leaving] = agent.index
@@ -375,6 +388,8 @@ class NegotiationModel(mesa.Model):
         n_parties = len(self.parties)
         accepted = np.zeros((rows.size, n_parties), dtype=bool)
         own_side = np.full(rows.size, -1) if proposer is None else proposer
+        if self.transcript is not None:
+            self.transcript.offers(rows, own_side, offers)
         present = self.at_table[rows]
         # The proposers' own acceptances, all at once: each row's table is its proposer's.
         own = (own_side >= 0) & present[np.arange(rows.size), np.maximum(own_side, 0)]
@@ -405,6 +420,11 @@ class NegotiationModel(mesa.Model):
                 answers[mine], objections[mine], utility[mine] = agent.respond(
                     who[mine], theirs[mine], self.round
                 )
+                if self.transcript is not None:
+                    self.transcript.answers(
+                        agent, who[mine], answers[mine], utility[mine], agent.last_floor,
+                        objections[mine],
+                    )  # fmt: skip
         named = row_any(objections)
         accepted[line, party] = answers
         closing = self.required[party]  # a required party's red lines close options
@@ -492,6 +512,8 @@ class NegotiationModel(mesa.Model):
     def _end(self, rows: np.ndarray, outcome: Outcome) -> None:
         self.status[rows] = outcome
         self.end_round[rows] = self.round
+        if self.transcript is not None:
+            self.transcript.ends(rows, OUTCOME_NAMES[outcome])
 
     # ------------------------------------------------------------------ reading
 

@@ -44,7 +44,7 @@ def model_key(job: Job) -> tuple[Any, ...]:
         structure_key(job.scenario),
         repr(job.protocol),
         job.settings.model_key(),
-        job.settings.figures,  # a job with figures runs alone
+        job.settings.figures or job.settings.transcript,  # such a job runs alone
     )
 
 
@@ -102,7 +102,7 @@ def run_chunk(jobs: Sequence[Job], on_done: Callable[[Done], None] | None = None
     for job in jobs:
         groups.setdefault(model_key(job), []).append(job)
     for group in groups.values():
-        if group[0].settings.figures:
+        if group[0].settings.figures or group[0].settings.transcript:
             for job in group:
                 end(_alone(job))
         else:

@@ -23,6 +23,8 @@ class RunSettings:
 
     `figures` and `job_results` may be null in the config: then they are on for a single run
     and off for each job of a sweep (`sweep=True`), where they would cost more than the jobs.
+    `transcript` writes the events of the first `TRANSCRIPT_LIMIT` replications (a job with
+    figures or a transcript runs in a model of its own, also in a sweep).
     """
 
     replications: int
@@ -37,6 +39,7 @@ class RunSettings:
     analysis: bool
     exact_quality: int
     accept_best_after: float | None
+    transcript: bool = False
 
     @classmethod
     def from_config(cls, cfg: dict[str, Any], sweep: bool = False) -> RunSettings:
@@ -63,6 +66,7 @@ class RunSettings:
             analysis=bool(_optional_bool(cfg, "analysis")),
             exact_quality=_whole(cfg, "exact_quality", 0),
             accept_best_after=_optional_share(cfg, "accept_best_after"),
+            transcript=bool(_optional_bool(cfg, "transcript")),
         )
 
     def model_key(self) -> tuple[Any, ...]:

@@ -46,6 +46,10 @@ class Protocol:
     def release(self, model: NegotiationModel) -> None:
         """Free what this protocol holds for `model` (see `NegotiationModel.release`)."""
 
+    def transcripts(self, model: NegotiationModel) -> list[Any]:
+        """Transcript tables of sub-negotiations (a track's), besides the model's own (none)."""
+        return []
+
     def result_columns(self, model: NegotiationModel) -> dict[str, Any]:
         """Extra columns of `model.results()`, one value per replication (none by default)."""
         return {}

@@ -79,6 +79,14 @@ class SplitTrack(Protocol):
         """The tracks' negotiations of `model`, in the scenario's track order."""
         return self._runs[model]
 
+    def transcripts(self, model: NegotiationModel) -> list[Any]:
+        """Each track's transcript table, its events labelled with the track's name."""
+        return [
+            run.model.transcript.table(run.track.name)
+            for run in self.runs(model)
+            if run.model.transcript is not None
+        ]
+
     def release(self, model: NegotiationModel) -> None:
         """Free the tracks' models' arrays with their parent's."""
         for run in self._runs.get(model, []):
@@ -121,6 +129,7 @@ class SplitTrack(Protocol):
                 draws=track_draws(model.draws, parties, issues, n_options),
                 accept_best_after=model.accept_best_after,
                 streams=model.streams.derived(TRACK, number),
+                transcript=0 if model.transcript is None else model.transcript.rows,
             )
             # The parent's first proposer opens every track it sits at; elsewhere the track's draw.
             local = np.full(len(scenario.parties), -1)
