@@ -1,0 +1,71 @@
+"""The view's settings: the scenario, the seed and the protocol, and every party's numbers.
+
+Every control writes through `negsim.view.state.change`, which replays the negotiation from
+round 0 with the same seed; with A and B compared, the controls edit the side chosen.
+"""
+
+from __future__ import annotations
+
+import solara
+
+from negsim.strategies import REGISTRY
+from negsim.view import state
+from negsim.view.story import protocols_for, strategy_parameter
+
+
+@solara.component
+def SettingsPanel() -> None:
+    """Scenario, seed, protocol, A/B comparison and the party cards."""
+    scenario = state.scenario()
+    names = list(state.LIBRARY)
+    if state.scenario_name.value not in names:
+        names.insert(0, state.scenario_name.value)
+    solara.Select("scenario", values=names, value=state.scenario_name.value,
+                  on_value=state.choose_scenario)  # fmt: skip
+    solara.Switch(label="compare two settings (A and B)", value=state.compare)
+    side = state.editing.value if state.compare.value else "A"
+    if state.compare.value:
+        with solara.Row():
+            solara.ToggleButtonsSingle(value=state.editing, values=list(state.SIDES))
+            solara.Button("Copy A to B", on_click=state.copy_a_to_b, small=True)
+        solara.Markdown(f"_Editing setup {side}._")
+    setup = state.setups.value[side]
+    solara.InputInt("seed", value=setup.seed, on_value=lambda v: state.change(side, seed=v))
+    solara.Select("protocol", values=list(protocols_for(scenario)), value=setup.protocol,
+                  on_value=lambda v: state.change(side, protocol=v))  # fmt: skip
+    for party in scenario.parties:
+        PartyCard(side, party.name)
+
+
+@solara.component
+def PartyCard(side: str, name: str) -> None:
+    """One party's reservation value, deadline, strategy and its parameter, and red lines."""
+    party = state.scenario().party(name)
+    mine = state.setups.value[side].parties[name]
+    label = party.label
+
+    def set_(**changes: object) -> None:
+        state.change(side, name, **changes)
+
+    def set_strategy(strategy: str) -> None:
+        key = strategy_parameter(strategy)
+        default = None if key is None else REGISTRY[strategy].params[key].default
+        set_(strategy=strategy, parameter=default)
+
+    with solara.Card(label, margin=0, style={"margin-bottom": "8px"}):
+        solara.InputFloat(f"{label}: reservation", value=mine.reservation,
+                          on_value=lambda v: set_(reservation=v))  # fmt: skip
+        solara.InputInt(f"{label}: deadline (empty: none)", value=mine.deadline, optional=True,
+                        on_value=lambda v: set_(deadline=v))  # fmt: skip
+        solara.Select(f"{label}: strategy", values=sorted(REGISTRY), value=mine.strategy,
+                      on_value=set_strategy)  # fmt: skip
+        key = strategy_parameter(mine.strategy)
+        if key is not None:
+            solara.InputFloat(f"{label}: {key}", value=mine.parameter,
+                              on_value=lambda v: set_(parameter=v))  # fmt: skip
+        if party.red_lines:
+            lines = ", ".join(
+                f"{issue}: {', '.join(options)}" for issue, options in party.red_lines.items()
+            )
+            solara.Switch(label=f"{label}: red lines ({lines})", value=mine.red_lines,
+                          on_value=lambda v: set_(red_lines=v))  # fmt: skip

@@ -1,0 +1,173 @@
+"""The view's panels: the round controls, one side's story (transcript, figures, deal) and odds.
+
+Each panel reads the per-tab state (`negsim.view.state`) and the story of its side; figures come
+from `negsim.view.figures`, the transcript's text from `transcript_markdown`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import solara
+
+from negsim.transcript import MEDIATOR
+from negsim.view import state
+from negsim.view.figures import concession_figure, odds_curve_figure, space_figure
+from negsim.view.odds import sweepable_keys
+from negsim.view.story import Story
+
+
+def transcript_markdown(story: Story, round_: int) -> str:
+    """Rounds 1 to `round_` of the story, newest first: each offer issue by issue (changes
+    from the previous offer in bold), what it is worth to every party, and every answer."""
+    scenario = story.scenario
+    labels = {p.name: p.label for p in scenario.parties} | {MEDIATOR: "The mediator"}
+    events = story.upto(round_)
+    if events.empty:
+        return "_Nothing on the table yet: press **Step**._"
+    blocks, previous = [], {}
+    for number, rnd in events.groupby("round", sort=True):
+        lines = [f"#### Round {number}"]
+        for event in rnd.to_dict("records"):
+            lines += _event_lines(event, scenario, labels, previous)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(reversed(blocks))
+
+
+def _event_lines(
+    event: dict, scenario: object, labels: dict[str, str], previous: dict[str, str]
+) -> list[str]:
+    who = labels.get(event["party"], event["party"])
+    track = f"[{event['track']}] " if isinstance(event.get("track"), str) and event["track"] else ""
+    kind = event["event"]
+    if kind in ("offer", "end") and (kind == "offer" or event["outcome"] == "agreement"):
+        head = f"**{track}{who} proposes:**" if kind == "offer" else f"**{track}Agreement:**"
+        rows = ["| issue | option |", "|---|---|"]
+        for issue in scenario.issues:  # type: ignore[attr-defined]
+            option = event.get(f"option_{issue.name}")
+            if not isinstance(option, str):
+                continue
+            text = issue.option_labels[issue.index(option)]
+            key = f"{event.get('track')}/{issue.name}"
+            changed = kind == "offer" and key in previous and previous[key] != option
+            if kind == "offer":
+                previous[key] = option
+            rows.append(f"| {issue.label} | {'**' + text + '**' if changed else text} |")
+        worth = ", ".join(
+            f"{labels[name]} {event[f'utility_{name}']:.2f}"
+            for name in scenario.party_names  # type: ignore[attr-defined]
+            if pd.notna(event.get(f"utility_{name}"))
+        )
+        return [head, "", *rows, "", f"worth: {worth}", ""]
+    if kind in ("accept", "reject"):
+        verb = "accepts" if kind == "accept" else "**rejects**"
+        bar = max(event["target"], event["reservation"])
+        return [
+            f"- {track}{who} {verb}: {event['reason']} (worth {event['utility']:.3f} to it; "
+            f"it asks for {bar:.3f})"
+        ]
+    if kind == "walk_away":
+        leaves = "walks away" if event["required"] else "leaves the table"
+        return [f"- **{track}{who} {leaves}**: {event['reason']} ({event['detail']})"]
+    if event["outcome"] == "walkaway":
+        detail = event.get("detail")
+        return [f"**{track}No deal**" + (f": {detail}" if isinstance(detail, str) else "")]
+    return [f"**{track}No deal**: time ran out"]
+
+
+@solara.component
+def RoundControls() -> None:
+    """Step, Back, Play/Pause and Reset, and the round on screen."""
+    last = state.last_round()
+    shown = min(state.round_.value, last)
+
+    def play_loop() -> None:
+        import time
+
+        while state.playing.value and state.round_.value < state.last_round():
+            time.sleep(0.7)
+            if state.playing.value:
+                state.step()
+        state.playing.value = False
+
+    solara.use_thread(play_loop, dependencies=[state.playing.value])
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Button("Step", on_click=state.step, disabled=shown >= last, color="primary")
+        solara.Button("Back", on_click=state.back, disabled=shown <= 0)
+        if state.playing.value:
+            solara.Button("Pause", on_click=lambda: state.playing.set(False))
+        else:
+            solara.Button("Play", on_click=lambda: state.playing.set(True), disabled=shown >= last)
+        solara.Button("Reset", on_click=state.reset)
+
+
+@solara.component
+def StoryPanel(side: str) -> None:
+    """One side's negotiation as it stands in the round on screen."""
+    story = state.story(side)
+    shown = min(state.round_.value, story.rounds)
+    names = story.scenario.party_names
+    a, b = state.pair.value
+    if a not in names or b not in names or a == b:
+        a, b = default_pair(story)
+    title = f"Setup {side}: " if state.compare.value else ""
+    solara.Markdown(f"### {title}Round {shown} of {story.rounds}")
+    if shown >= story.rounds:
+        solara.Success(story.ending()) if story.agreed else solara.Warning(story.ending())
+    with solara.Row():
+        solara.Select("utility space: x", values=names, value=a,
+                      on_value=lambda v: state.pair.set((v, b)))  # fmt: skip
+        solara.Select("utility space: y", values=names, value=b,
+                      on_value=lambda v: state.pair.set((a, v)))  # fmt: skip
+    solara.FigureMatplotlib(space_figure(story, a, b, shown), format="png")
+    solara.FigureMatplotlib(concession_figure(story, shown), format="png")
+    if shown >= story.rounds and story.agreed:
+        solara.Markdown("#### The deal against each party's best option (✓: it got its best)")
+        solara.DataFrame(story.deal_table(), items_per_page=20)
+    solara.Markdown("#### Transcript")
+    with solara.Column(style={"max-height": "32em", "overflow-y": "auto"}):
+        solara.Markdown(transcript_markdown(story, shown))
+
+
+def default_pair(story: Story) -> tuple[str, str]:
+    """The two parties of the utility space: the most opposed (`negsim.jobs.most_opposed`)."""
+    from negsim.jobs import most_opposed
+
+    names = story.scenario.party_names
+    return most_opposed(story.scenario) if len(names) > 2 else (names[0], names[1])
+
+
+@solara.component
+def OddsPanel(side: str) -> None:
+    """`Run 1000`: the odds of the current settings; and a mini-sweep of one parameter."""
+    odds = state.odds.value[side]
+    scenario = state.story(side).scenario  # with this side's settings (its strategies)
+    with solara.Card("The odds: 1,000 negotiations with these settings"):
+        solara.Button("Run 1000", on_click=lambda: state.run_thousand(side), color="primary")
+        if odds is not None:
+            solara.Markdown(f"**{odds.text()}**")
+            rows = [f"| {name} | {share:.3f} |" for name, share in odds.shares.items()]
+            solara.Markdown("| outcome | share |\n|---|---|\n" + "\n".join(rows))
+        curve = state.curves.value[side]
+        party = state.sweep_party.value
+        if party not in scenario.party_names:
+            party = scenario.party_names[0]
+        keys = sweepable_keys(scenario, party)
+        key = state.sweep_key.value if state.sweep_key.value in keys else keys[0]
+        with solara.Row():
+            solara.Select("sweep: party", values=scenario.party_names, value=party,
+                          on_value=state.sweep_party.set)  # fmt: skip
+            solara.Select("sweep: parameter", values=keys,
+                          value=key, on_value=state.sweep_key.set)  # fmt: skip
+            solara.Button("Sweep", on_click=lambda: state.sweep(side, party, key))
+        if curve is not None:
+            who, key, frame = curve
+            current = state.setups.value[side].parties[who]
+            now = {"reservation": current.reservation, "deadline": current.deadline}.get(key)
+            if key.startswith("strategy."):
+                now = current.parameter
+            label = f"{scenario.party(who).label}: {key}"
+            solara.FigureMatplotlib(odds_curve_figure(frame, label, now), format="png")
+            solara.Markdown(
+                f"{len(frame)} values, {int(frame['replications'].iloc[0])} replications each,"
+                " in one batched model with the same seed"
+            )

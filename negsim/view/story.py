@@ -1,0 +1,180 @@
+"""One negotiation to tell round by round: the view's settings, applied to a scenario, played out.
+
+A `Setup` is what the teaching view lets a class change: per party its reservation value,
+deadline, strategy and the strategy's parameter, and whether its red lines hold; the seed, the
+protocol and the rounds. `tell(scenario, setup)` plays replication 0 of that setup to its end,
+keeping the history and the transcript, so stepping forwards and back is reading, not
+simulating, and a change of setting replays with the same seed: what differs is the change.
+Nothing here imports Solara.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from negsim.errors import NegsimError, ScenarioError
+from negsim.model import NegotiationModel, Outcome
+from negsim.protocols import PROTOCOL_REGISTRY
+from negsim.scenario import Scenario
+from negsim.strategies import REGISTRY
+from negsim.transcript import transcript_table
+
+PROTOCOL_NAMES = tuple(name for name in PROTOCOL_REGISTRY if name != "split_track")
+"""Protocols the view offers (split tracks need a scenario with tracks; added when it has)."""
+
+
+@dataclass(frozen=True)
+class PartySetting:
+    """What the view lets a class change about one party."""
+
+    reservation: float
+    deadline: int | None
+    strategy: str
+    parameter: float | None  # the strategy's first parameter (None: it has none)
+    red_lines: bool = True
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Every setting of one negotiation in the view."""
+
+    parties: dict[str, PartySetting]
+    seed: int = 0
+    protocol: str = "alternating"
+    max_rounds: int = 100
+
+    def with_party(self, name: str, **changes: Any) -> Setup:
+        """This setup with party `name`'s settings changed."""
+        parties = dict(self.parties)
+        parties[name] = replace(parties[name], **changes)
+        return replace(self, parties=parties)
+
+
+def strategy_parameter(strategy: str) -> str | None:
+    """The parameter of `strategy` the view shows (its first), or None."""
+    params = list(REGISTRY[strategy].params)
+    return params[0] if params else None
+
+
+def protocols_for(scenario: Scenario) -> tuple[str, ...]:
+    """The protocols the view offers for `scenario`."""
+    return (*PROTOCOL_NAMES, "split_track") if scenario.tracks else PROTOCOL_NAMES
+
+
+def default_setup(scenario: Scenario) -> Setup:
+    """The scenario's own settings."""
+    parties = {}
+    for party in scenario.parties:
+        key = strategy_parameter(party.strategy_name)
+        parties[party.name] = PartySetting(
+            reservation=party.reservation,
+            deadline=party.deadline,
+            strategy=party.strategy_name,
+            parameter=None if key is None else party.strategy.values[key],
+        )
+    return Setup(parties)
+
+
+def apply(scenario: Scenario, setup: Setup) -> Scenario:
+    """`scenario` with the setup's party settings (a scenario mistake: one-line `NegsimError`)."""
+    changes: dict[str, Any] = {}
+    for party in scenario.parties:
+        mine = setup.parties[party.name]
+        base = f"parties.{party.name}"
+        changes[f"{base}.reservation"] = float(mine.reservation)
+        changes[f"{base}.deadline"] = None if mine.deadline is None else int(mine.deadline)
+        strategy: dict[str, Any] = {"name": mine.strategy}
+        key = strategy_parameter(mine.strategy)
+        if key is not None and mine.parameter is not None:
+            strategy[key] = float(mine.parameter)
+        changes[f"{base}.strategy"] = strategy
+        if not mine.red_lines:
+            changes[f"{base}.red_lines"] = {}
+    try:
+        return scenario.override(changes)
+    except ScenarioError as exc:
+        raise NegsimError(str(exc)) from None
+
+
+@dataclass
+class Story:
+    """Replication 0 of a setup, played to its end, with its history and transcript."""
+
+    scenario: Scenario
+    setup: Setup
+    model: NegotiationModel
+    transcript: pd.DataFrame
+    _spaces: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    @property
+    def rounds(self) -> int:
+        """The round the negotiation ended in: the story's last round."""
+        return int(self.model.end_round[0])
+
+    @property
+    def outcome(self) -> str:
+        """How it ended: agreement, walkaway or timeout."""
+        return str(self.model.results()["outcome"].iloc[0])
+
+    @property
+    def agreed(self) -> bool:
+        """Whether it ended in a deal."""
+        return int(self.model.status[0]) == Outcome.AGREEMENT
+
+    def upto(self, round_: int) -> pd.DataFrame:
+        """The transcript's events up to and including `round_`."""
+        return self.transcript[self.transcript["round"] <= round_]
+
+    def space(self, a: str, b: str) -> Any:
+        """The utility space of parties `a` and `b` (`negsim.space_plots`), computed once."""
+        from negsim.space_plots import utility_space
+
+        if (a, b) not in self._spaces:
+            self._spaces[(a, b)] = utility_space(self.model, a, b, 0)
+        return self._spaces[(a, b)]
+
+    def ending(self) -> str:
+        """One sentence on how it ended."""
+        results = self.model.results().iloc[0]
+        if self.agreed:
+            return f"Agreement in round {self.rounds}."
+        if results["outcome"] == "walkaway":
+            who = self.scenario.party(results["walked_away"]).label
+            return f"No deal: {who} walked away in round {self.rounds}."
+        return f"No deal: time ran out after {self.rounds} rounds."
+
+    def deal_table(self) -> pd.DataFrame:
+        """The deal issue by issue against each party's best option (empty without a deal)."""
+        if not self.agreed:
+            return pd.DataFrame()
+        rows = []
+        deal = self.model.deal[0]
+        for i, issue in enumerate(self.scenario.issues):
+            row = {"issue": issue.label, "deal": issue.option_labels[int(deal[i])]}
+            for agent in self.model.parties:
+                values = agent.table[0, i]
+                best = int(np.nanargmax(np.where(agent.red_lines[i], -np.inf, values)))
+                mark = "✓ " if best == int(deal[i]) else ""
+                row[agent.party.label] = f"{mark}{issue.option_labels[best]}"
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def tell(scenario: Scenario, setup: Setup) -> Story:
+    """Play replication 0 of `setup` to its end (a bad setting: one-line `NegsimError`)."""
+    if setup.protocol not in protocols_for(scenario):
+        raise NegsimError(f"protocol: {setup.protocol!r} is not offered for {scenario.name}")
+    changed = apply(scenario, setup)
+    model = NegotiationModel(
+        changed,
+        replications=1,
+        seed=int(setup.seed),
+        max_rounds=int(setup.max_rounds),
+        protocol=setup.protocol,
+        transcript=1,
+    ).run(progress=False)
+    return Story(changed, setup, model, transcript_table(model))

@@ -1,0 +1,188 @@
+"""The teaching view rendered without a browser (Solara's `render`): controls, stepping, changes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import ipyvue
+import ipyvuetify as v
+import pytest
+import solara
+
+from negsim.scenario import load_scenario
+from negsim.view import app, state
+from negsim.view.odds import run_odds
+from negsim.view.panels import transcript_markdown
+from negsim.view.story import apply, default_setup, tell
+
+
+def page_text(rc: object) -> str:
+    """Every Markdown block (Solara renders them as Vue templates) and alert on the page."""
+    templates = rc.find(ipyvue.VueTemplate).widgets  # type: ignore[attr-defined]
+    alerts = rc.find(v.Alert).widgets  # type: ignore[attr-defined]
+    texts = [w.template for w in templates if isinstance(w.template, str)]
+    texts += [c for w in alerts for c in w.children if isinstance(c, str)]
+    return "\n".join(texts)
+
+
+def field(rc: object, label: str) -> v.TextField:
+    return rc.find(v.TextField, label=label).widget  # type: ignore[attr-defined]
+
+
+def enter(widget: v.TextField, text: str) -> None:
+    """Type `text` into a field and leave it, as a user does."""
+    widget.v_model = text
+    widget.fire_event("focusout", None)
+
+
+def switch(rc: object, prefix: str) -> v.Switch:
+    """The switch whose label starts with `prefix`."""
+    found = [w for w in rc.find(v.Switch).widgets if w.label.startswith(prefix)]  # type: ignore[attr-defined]
+    assert len(found) == 1, prefix
+    return found[0]
+
+
+def click(rc: object, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    state.reset_all("ukraine_2025")
+    _box, rc = solara.render(app.Page(), handle_error=False)
+    yield rc
+    state.playing.value = False
+    rc.close()
+
+
+def test_controls_exist_with_the_scenarios_defaults(page: object) -> None:
+    scenario = load_scenario("ukraine_2025")
+    for label in ("Step", "Back", "Play", "Reset", "Run 1000", "Sweep"):
+        assert page.find(v.Btn, children=[label]).widgets, label  # type: ignore[attr-defined]
+    assert field(page, "seed").v_model == "0"
+    assert page.find(v.Select, label="protocol").widget.v_model == "alternating"  # type: ignore[attr-defined]
+    for party in scenario.parties:
+        label = party.label
+        assert float(field(page, f"{label}: reservation").v_model) == party.reservation
+        deadline = field(page, f"{label}: deadline (empty: none)").v_model
+        assert deadline == (None if party.deadline is None else str(party.deadline))
+        select = page.find(v.Select, label=f"{label}: strategy").widget  # type: ignore[attr-defined]
+        assert select.v_model == party.strategy_name
+        if party.red_lines:
+            assert switch(page, f"{label}: red lines").v_model is True
+    rounds = tell(scenario, default_setup(scenario)).rounds
+    assert f"Round 0 of {rounds}" in page_text(page)
+
+
+def test_step_back_and_reset_move_through_the_rounds(page: object) -> None:
+    story = state.story("A")
+    click(page, "Step")
+    assert f"Round 1 of {story.rounds}" in page_text(page)
+    assert "Round 1</h4>" in page_text(page)  # the transcript shows round 1
+    click(page, "Step")
+    click(page, "Back")
+    assert state.round_.value == 1
+    for _ in range(story.rounds + 3):
+        click(page, "Step")
+    assert state.round_.value == story.rounds  # Step stops at the end
+    assert page.find(v.Btn, children=["Step"]).widget.disabled  # type: ignore[attr-defined]
+    assert story.ending() in page_text(page)
+    click(page, "Reset")
+    assert f"Round 0 of {story.rounds}" in page_text(page)
+
+
+def test_a_change_restarts_with_the_same_seed(page: object) -> None:
+    scenario = load_scenario("ukraine_2025")
+    before = state.story("A")
+    for _ in range(3):
+        click(page, "Step")
+    enter(field(page, "Ukraine (Zelenskyy): reservation"), "0.6")
+    assert state.round_.value == 0
+    setup = state.setups.value["A"]
+    assert setup.parties["ukraine"].reservation == 0.6
+    assert setup.seed == 0
+    changed = tell(scenario, default_setup(scenario).with_party("ukraine", reservation=0.6))
+    after = state.story("A")
+    assert after.transcript.equals(changed.transcript)
+    assert not after.transcript.equals(before.transcript)
+    assert f"Round 0 of {after.rounds}" in page_text(page)
+    # Changing it back gives back the first story exactly: only the change differed.
+    enter(field(page, "Ukraine (Zelenskyy): reservation"), "0.45")
+    assert state.story("A").transcript.equals(before.transcript)
+
+
+def test_seed_strategy_red_lines_and_protocol_replay(page: object) -> None:
+    enter(field(page, "seed"), "7")
+    assert state.setups.value["A"].seed == 7
+    us = "United States (Trump administration)"
+    page.find(v.Select, label=f"{us}: strategy").widget.v_model = "linear"  # type: ignore[attr-defined]
+    assert state.setups.value["A"].parties["us"].strategy == "linear"
+    switch(page, "Ukraine (Zelenskyy): red lines").v_model = False
+    assert state.setups.value["A"].parties["ukraine"].red_lines is False
+    assert not state.story("A").scenario.party("ukraine").red_lines
+    page.find(v.Select, label="protocol").widget.v_model = "mediated"  # type: ignore[attr-defined]
+    assert state.story("A").model.protocol.name == "mediated"
+
+
+def test_a_bad_value_is_refused_in_one_line(page: object) -> None:
+    before = state.setups.value["A"]
+    enter(field(page, "Ukraine (Zelenskyy): reservation"), "1.5")
+    assert state.setups.value["A"] == before
+    assert "must lie in [0, 1]" in (state.error.value or "")
+    assert "\n" not in state.error.value
+    enter(field(page, "seed"), "-1")
+    assert "seed: must be a whole number >= 0" in (state.error.value or "")
+    assert state.setups.value["A"] == before
+
+
+def test_run_1000_shows_the_odds_of_the_current_settings(page: object) -> None:
+    enter(field(page, "Ukraine (Zelenskyy): reservation"), "0.5")
+    click(page, "Run 1000")
+    setup = state.setups.value["A"]
+    expected = run_odds(apply(load_scenario("ukraine_2025"), setup), setup.seed, 1000)
+    assert expected.text() in page_text(page)
+    assert "walk-away by us" in page_text(page)
+    click(page, "Sweep")
+    party, key, curve = state.curves.value["A"]
+    assert (party, key) == ("us", "reservation")
+    assert curve["probability"].between(0, 1).all() and len(curve) >= 5
+
+
+def test_a_and_b_side_by_side(page: object) -> None:
+    page.find(v.Switch, label="compare two settings (A and B)").widget.v_model = True  # type: ignore[attr-defined]
+    page.find(v.BtnToggle).widget.v_model = 1  # edit B  # type: ignore[attr-defined]
+    assert state.editing.value == "B"
+    enter(field(page, "United States (Trump administration): deadline (empty: none)"), "60")
+    a, b = state.setups.value["A"], state.setups.value["B"]
+    assert a.parties["us"].deadline == 25 and b.parties["us"].deadline == 60
+    assert a.seed == b.seed
+    text = page_text(page)
+    assert "Setup A: Round 0 of" in text and "Setup B: Round 0 of" in text
+    buttons = page.find(v.Btn, children=["Run 1000"]).widgets  # type: ignore[attr-defined]
+    assert len(buttons) == 2  # one per side: B's is the second
+    buttons[1].click()
+    assert state.odds.value["B"] is not None
+
+
+def test_play_advances_until_paused(page: object) -> None:
+    click(page, "Play")
+    deadline = time.monotonic() + 10
+    while state.round_.value < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert state.round_.value >= 2
+    click(page, "Pause")
+    time.sleep(1.0)
+    stopped = state.round_.value
+    time.sleep(1.0)
+    assert state.round_.value == stopped
+
+
+def test_transcript_markdown_newest_round_first() -> None:
+    scenario = load_scenario("ukraine_2025")
+    story = tell(scenario, default_setup(scenario))
+    text = transcript_markdown(story, 3)
+    assert text.index("#### Round 3") < text.index("#### Round 2") < text.index("#### Round 1")
+    assert "#### Round 4" not in text
+    assert "rejects**: crosses its red line on" in text
+    assert "press **Step**" in transcript_markdown(story, 0)
