@@ -147,6 +147,9 @@ def OddsPanel(side: str) -> None:
             solara.Markdown(f"**{odds.text()}**")
             rows = [f"| {name} | {share:.3f} |" for name, share in odds.shares.items()]
             solara.Markdown("| outcome | share |\n|---|---|\n" + "\n".join(rows))
+            zopa = state.zopas.value[side]
+            if zopa:
+                solara.Markdown(zopa)
         curve = state.curves.value[side]
         party = state.sweep_party.value
         if party not in scenario.party_names:

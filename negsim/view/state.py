@@ -16,6 +16,7 @@ from typing import Any
 
 import solara
 
+from negsim.analysis.stated import stated_analysis
 from negsim.errors import NegsimError
 from negsim.scenario import Scenario, load_scenario
 from negsim.settings import default_scenario
@@ -64,6 +65,7 @@ playing = solara.reactive(False)
 pair: solara.Reactive[tuple[str, str]] = solara.reactive(("", ""))
 error: solara.Reactive[str | None] = solara.reactive(None)
 odds: solara.Reactive[dict[str, Odds | None]] = solara.reactive(dict.fromkeys(SIDES))
+zopas: solara.Reactive[dict[str, str | None]] = solara.reactive(dict.fromkeys(SIDES))
 curves: solara.Reactive[dict[str, Any]] = solara.reactive(dict.fromkeys(SIDES))
 sweep_party = solara.reactive("")
 sweep_key = solara.reactive("reservation")
@@ -135,6 +137,7 @@ def _restart(*sides: str) -> None:
     error.value = None
     for side in sides or SIDES:
         odds.value = {**odds.value, side: None}
+        zopas.value = {**zopas.value, side: None}
         curves.value = {**curves.value, side: None}
 
 
@@ -162,6 +165,20 @@ def run_thousand(side: str) -> None:
         changed, setup.seed, ODDS_REPLICATIONS, setup.max_rounds, protocol=setup.protocol
     )
     odds.value = {**odds.value, side: result}
+    zopas.value = {**zopas.value, side: zopa_text(changed)}
+
+
+def zopa_text(scenario: Scenario) -> str:
+    """How large the zone of possible agreement is under the scenario's stated numbers."""
+    stated = stated_analysis(scenario)
+    if not stated["zopa_exists"]:
+        return "no zone of possible agreement under the stated numbers: no deal clears everyone"
+    about = "" if stated["zopa_exact"] else "about "
+    return (
+        f"zone of possible agreement under the stated numbers: {about}"
+        f"{stated['zopa_outcomes']:,} of {stated['outcomes']:,} outcomes "
+        f"({stated['zopa_share']:.2%})"
+    )
 
 
 def sweep(side: str, party: str, key: str) -> None:

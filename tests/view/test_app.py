@@ -143,6 +143,7 @@ def test_run_1000_shows_the_odds_of_the_current_settings(page: object) -> None:
     expected = run_odds(apply(load_scenario("ukraine_2025"), setup), setup.seed, 1000)
     assert expected.text() in page_text(page)
     assert "walk-away by us" in page_text(page)
+    assert "zone of possible agreement under the stated numbers: 26,629 of" in page_text(page)
     click(page, "Sweep")
     party, key, curve = state.curves.value["A"]
     assert (party, key) == ("us", "reservation")
