@@ -1,0 +1,227 @@
+"""`negsim-view`: serve the teaching view on 127.0.0.1 with Solara, offline.
+
+Checks the scenario and the front-end assets (`negsim.view.assets`) first, then runs
+`solara run negsim/view/app.py --production` in a child process bound to 127.0.0.1. Solara's
+CDN proxy serves only its local cache: a cache miss is pointed at a closed loopback port, and
+Solara's telemetry and version check are off, so the server sends nothing beyond loopback.
+
+For tests, the environment variable NEGSIM_VIEW_APP names another Solara app file to serve.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import IO, NoReturn
+
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+UNREACHABLE_CDN = "http://127.0.0.1:9/"  # the discard port: a proxy cache miss fails at once
+START_TIMEOUT = 120.0
+_SOLARA_BANNER = "Solara server is starting at"
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 1 to 65535, not {port}")
+    return port
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (negsim-view --help shows the usage)\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of `negsim-view`."""
+    p = _Parser(
+        prog="negsim-view",
+        description="Serve negsim's interactive teaching view on http://127.0.0.1:PORT.",
+    )
+    p.add_argument(
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"the port on 127.0.0.1 to serve on (default {DEFAULT_PORT})",
+    )
+    p.add_argument(
+        "--scenario",
+        metavar="NAME_OR_PATH",
+        help="the scenario shown first: a library name, a YAML file or a GENIUS domain folder "
+        "(default: the scenario of configs/config.yaml)",
+    )
+    return p
+
+
+def check_scenario(scenario: str | None) -> str | None:
+    """None when the scenario loads, else its one-line error."""
+    from negsim.errors import NegsimError
+    from negsim.scenario import load_scenario
+    from negsim.settings import default_scenario
+
+    try:
+        load_scenario(scenario or default_scenario())
+    except (NegsimError, OSError) as error:
+        return str(error).splitlines()[0] if str(error) else type(error).__name__
+    return None
+
+
+def check_assets() -> str | None:
+    """None when Solara's proxy cache holds every front-end package (fetched if missing)."""
+    from negsim.view import assets
+
+    try:
+        if assets.missing():
+            assets.ensure()
+    except assets.AssetError as error:
+        return f"front-end assets: {error}"
+    return None
+
+
+def port_in_use(port: int) -> bool:
+    """Whether something already listens on 127.0.0.1:port."""
+    with socket.socket() as s:
+        try:
+            s.bind((HOST, port))
+        except OSError:
+            return True
+    return False
+
+
+def server_env(scenario: str | None) -> dict[str, str]:
+    """The child's environment: offline Solara settings and the scenario to show."""
+    from negsim.view import assets
+
+    env = dict(os.environ)
+    env.update(
+        SOLARA_TELEMETRY_MIXPANEL_ENABLE="False",
+        SOLARA_ASSETS_PROXY="True",
+        SOLARA_ASSETS_PROXY_CACHE_DIR=str(assets.cache_dir()),
+        SOLARA_ASSETS_CDN=UNREACHABLE_CDN,
+        PYTHONWARNINGS="ignore:Cookies with samesite=none require https:UserWarning",
+    )
+    env.pop("NEGSIM_VIEW_SCENARIO", None)
+    if scenario is not None:
+        env["NEGSIM_VIEW_SCENARIO"] = scenario
+    return env
+
+
+def server_command(port: int) -> list[str]:
+    """`solara run` of the app (NEGSIM_VIEW_APP, else app.py next to this module)."""
+    app = os.environ.get("NEGSIM_VIEW_APP") or str(Path(__file__).with_name("app.py"))
+    solara = Path(sys.executable).with_name("solara")
+    return [
+        str(solara),
+        "run",
+        app,
+        f"--host={HOST}",
+        f"--port={port}",
+        "--no-open",
+        "--production",
+        "--no-check-version",
+    ]
+
+
+def _die_with_parent() -> None:
+    """In the child: receive SIGTERM when the parent dies (Linux prctl PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+
+
+def _forward(stream: IO[str]) -> None:
+    """Copy the child's output to stderr, without Solara's own start-up line."""
+    for line in stream:
+        if not line.startswith(_SOLARA_BANNER):
+            sys.stderr.write(line)
+            sys.stderr.flush()
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(child: subprocess.Popen[str]) -> None:
+    """Terminate the child and wait for it (kill it after 10 s)."""
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def serve(port: int, scenario: str | None) -> int:
+    """Run the server until it stops or the user presses Ctrl-C; the exit status."""
+    url = f"http://{HOST}:{port}"
+    child = subprocess.Popen(
+        server_command(port),
+        env=server_env(scenario),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # Ctrl-C reaches this process only; it stops the child
+        preexec_fn=_die_with_parent,
+    )
+    assert child.stdout is not None
+    threading.Thread(target=_forward, args=(child.stdout,), daemon=True).start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _answers(url):
+            if child.poll() is not None:
+                print(f"negsim-view: the server stopped (exit {child.returncode})", file=sys.stderr)
+                return 1
+            if time.monotonic() > deadline:
+                print(f"negsim-view: the server did not answer on {url}", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        print(f"negsim-view: open {url} (Ctrl-C stops it)", flush=True)
+        status = child.wait()
+        return 0 if status == 0 else 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        _stop(child)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`negsim-view [--port 8765] [--scenario NAME_OR_PATH]`."""
+    args = parser().parse_args(argv)
+    try:
+        for problem, status in ((check_scenario(args.scenario), 2), (check_assets(), 1)):
+            if problem:
+                print(f"negsim-view: {problem}", file=sys.stderr)
+                return status
+        if port_in_use(args.port):
+            print(f"negsim-view: port {args.port} on {HOST} is in use", file=sys.stderr)
+            return 2
+        return serve(args.port, args.scenario)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
