@@ -29,3 +29,9 @@ def test_a_bad_port_is_a_one_line_usage_error(port: str) -> None:
     done = run("--port", port)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "--port" in done.stderr
+
+
+@pytest.mark.browser
+def test_the_view_loads_offline(view_server: str, browser_page) -> None:
+    browser_page.goto(view_server)
+    browser_page.get_by_text("Round 0 of").first.wait_for(timeout=60_000)
