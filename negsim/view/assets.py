@@ -76,7 +76,11 @@ def required() -> list[Package]:
     template = Path(solara.__file__).parent / "server" / "templates" / "solara.html.j2"
     found = references(template.read_text(encoding="utf-8"))
     found.update(references(assets.fontawesome_path))
-    wanted = [vuetify_app(metadata.version("ipyvuetify")), "requirejs", "font-awesome"]
+    # Solara's Markdown loads mermaid and katex on every page that shows Markdown.
+    markdown = Path(solara.__file__).parent / "components" / "markdown.py"
+    found.update(references(markdown.read_text(encoding="utf-8")))
+    app = vuetify_app(metadata.version("ipyvuetify"))
+    wanted = [app, "requirejs", "font-awesome", "mermaid", "katex"]
     absent = [name for name in wanted if name not in found]
     if absent:
         raise AssetError(f"Solara {solara.__version__} names no version of {', '.join(absent)}")

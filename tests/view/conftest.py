@@ -70,13 +70,15 @@ def view_server() -> Iterator[str]:
 
 @pytest.fixture
 def browser_page() -> Iterator[object]:
-    """A Playwright page in headless chromium; after the test: no page errors, loopback only."""
+    """A Playwright page in headless chromium; after the test: no page errors, no failed
+    request, and every request to 127.0.0.1."""
     if not CHROMIUM.exists():
         pytest.fail("no /usr/bin/chromium: run `make browser`")
     from playwright.sync_api import sync_playwright
 
     errors: list[str] = []
     urls: list[str] = []
+    failed: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
@@ -84,11 +86,20 @@ def browser_page() -> Iterator[object]:
         page = browser.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on("request", lambda request: urls.append(request.url))
+        page.on(
+            "response",
+            lambda response: (
+                failed.append(f"{response.status} {response.url}")
+                if response.status >= 400
+                else None
+            ),
+        )
         try:
             yield page
         finally:
             browser.close()
     assert errors == []
+    assert failed == []  # every asset was served (from the offline cache)
     outside = [
         u
         for u in urls

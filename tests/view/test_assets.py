@@ -152,5 +152,5 @@ def test_a_failed_download_is_one_line(
 
 def test_the_installed_solara_names_the_packages() -> None:
     names = [package.name for package in assets.required()]
-    assert names[1:] == ["requirejs", "font-awesome"]
+    assert names[1:] == ["requirejs", "font-awesome", "mermaid", "katex"]
     assert names[0].startswith("@widgetti/solara-vuetify")

@@ -1,0 +1,55 @@
+"""The teaching view end to end: `negsim-view` in a real headless chromium, as a class uses it."""
+
+from __future__ import annotations
+
+import pytest
+
+from negsim.scenario import load_scenario
+from negsim.view.odds import run_odds
+from negsim.view.story import apply, default_setup, tell
+
+pytestmark = pytest.mark.browser
+WAIT = 60_000  # ms: the first page waits for the server's first render
+
+
+def test_step_change_a_party_and_run_1000(view_server: str, browser_page) -> None:
+    page = browser_page
+    scenario = load_scenario("ukraine_2025")
+    setup = default_setup(scenario)
+    first = tell(scenario, setup)
+    changed = setup.with_party("ukraine", reservation=0.6)
+    second = tell(scenario, changed)
+    assert first.rounds != second.rounds  # the change shows in the story's length
+
+    page.goto(view_server)
+    page.get_by_text(f"Round 0 of {first.rounds}").wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text(f"Round 1 of {first.rounds}").wait_for()
+    page.get_by_text("crosses its red line on guarantees").first.wait_for()
+
+    reservation = page.get_by_label("Ukraine (Zelenskyy): reservation")
+    reservation.fill("0.6")
+    reservation.press("Enter")
+    page.get_by_text(f"Round 0 of {second.rounds}").wait_for()
+    for _ in range(second.rounds):
+        page.get_by_role("button", name="Step").click()
+    page.get_by_text(second.ending()).wait_for()
+
+    page.get_by_role("button", name="Run 1000").click()
+    odds = run_odds(apply(scenario, changed), changed.seed)
+    page.get_by_text(odds.text()).wait_for()
+
+
+def test_two_tabs_have_their_own_negotiation(view_server: str, browser_page) -> None:
+    page = browser_page
+    other = page.context.browser.new_page()
+    scenario = load_scenario("ukraine_2025")
+    rounds = tell(scenario, default_setup(scenario)).rounds
+    for tab in (page, other):
+        tab.goto(view_server)
+        tab.get_by_text(f"Round 0 of {rounds}").wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Step").click()
+    page.get_by_text(f"Round 1 of {rounds}").wait_for()
+    other.reload()
+    other.get_by_text(f"Round 0 of {rounds}").wait_for(timeout=WAIT)
+    assert other.get_by_text(f"Round 1 of {rounds}").count() == 0
