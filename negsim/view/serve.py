@@ -86,6 +86,10 @@ def check_scenario(scenario: str | None) -> str | None:
 
 def check_assets() -> str | None:
     """None when Solara's proxy cache holds every front-end package (fetched if missing)."""
+    import importlib.util
+
+    if importlib.util.find_spec("solara") is None:
+        return "the view needs solara: pip install -e '.[view]' (make view installs it)"
     from negsim.view import assets
 
     try:
