@@ -164,8 +164,24 @@ def run_thousand(side: str) -> None:
     result = run_odds(
         changed, setup.seed, ODDS_REPLICATIONS, setup.max_rounds, protocol=setup.protocol
     )
+    zopa = zopa_for(scenario_name.value, setup, changed)
     odds.value = {**odds.value, side: result}
-    zopas.value = {**zopas.value, side: zopa_text(changed)}
+    zopas.value = {**zopas.value, side: zopa}
+
+
+_ZOPAS: dict[tuple[str, str], str] = {}
+
+
+def zopa_for(name: str, setup: Setup, changed: Scenario) -> str:
+    """`zopa_text` of `changed` (scenario `name` with `setup` applied), counted once per set of
+    reservations and red lines: the only settings the ZOPA depends on (a count over every
+    outcome of the flagship takes about 2 s; a new deadline or strategy then costs nothing)."""
+    key = (name, repr([(p.reservation, p.red_lines) for p in setup.parties.values()]))
+    if key not in _ZOPAS:
+        if len(_ZOPAS) >= 64:
+            _ZOPAS.pop(next(iter(_ZOPAS)))
+        _ZOPAS[key] = zopa_text(changed)
+    return _ZOPAS[key]
 
 
 def zopa_text(scenario: Scenario) -> str:
