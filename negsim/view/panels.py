@@ -1,7 +1,7 @@
 """The view's panels: the round controls, one side's story (transcript, figures, deal) and odds.
 
 Each panel reads the per-tab state (`negsim.view.state`) and the story of its side; figures come
-from `negsim.view.figures`, the transcript's text from `transcript_markdown`.
+from `negsim.view.figures`, the transcript's text from `transcript_blocks`.
 """
 
 from __future__ import annotations
@@ -15,22 +15,30 @@ from negsim.view.figures import concession_figure, odds_curve_figure, space_figu
 from negsim.view.odds import sweepable_keys
 from negsim.view.story import Story
 
+EMPTY_TRANSCRIPT = "_Nothing on the table yet: press **Step**._"
+
+
+def transcript_blocks(story: Story) -> list[tuple[int, str]]:
+    """Every round of the story as a Markdown block, oldest first: each offer issue by issue
+    (changes from the previous offer in bold), what it is worth to every party, and every
+    answer. Computed once per story (kept in `story.memo`), so a step renders one new block."""
+    if "transcript" not in story.memo:
+        scenario = story.scenario
+        labels = {p.name: p.label for p in scenario.parties} | {MEDIATOR: "The mediator"}
+        blocks, previous = [], {}
+        for number, rnd in story.transcript.groupby("round", sort=True):
+            lines = [f"#### Round {number}"]
+            for event in rnd.to_dict("records"):
+                lines += _event_lines(event, scenario, labels, previous)
+            blocks.append((int(number), "\n".join(lines)))
+        story.memo["transcript"] = blocks
+    return story.memo["transcript"]
+
 
 def transcript_markdown(story: Story, round_: int) -> str:
-    """Rounds 1 to `round_` of the story, newest first: each offer issue by issue (changes
-    from the previous offer in bold), what it is worth to every party, and every answer."""
-    scenario = story.scenario
-    labels = {p.name: p.label for p in scenario.parties} | {MEDIATOR: "The mediator"}
-    events = story.upto(round_)
-    if events.empty:
-        return "_Nothing on the table yet: press **Step**._"
-    blocks, previous = [], {}
-    for number, rnd in events.groupby("round", sort=True):
-        lines = [f"#### Round {number}"]
-        for event in rnd.to_dict("records"):
-            lines += _event_lines(event, scenario, labels, previous)
-        blocks.append("\n".join(lines))
-    return "\n\n".join(reversed(blocks))
+    """Rounds 1 to `round_` of the story, newest first (`transcript_blocks`)."""
+    blocks = [text for number, text in transcript_blocks(story) if number <= round_]
+    return "\n\n".join(reversed(blocks)) if blocks else EMPTY_TRANSCRIPT
 
 
 def _event_lines(
@@ -124,8 +132,12 @@ def StoryPanel(side: str) -> None:
         solara.Markdown("#### The deal against each party's best option (✓: it got its best)")
         solara.DataFrame(story.deal_table(), items_per_page=20)
     solara.Markdown("#### Transcript")
+    blocks = [(n, text) for n, text in transcript_blocks(story) if n <= shown]
     with solara.Column(style={"max-height": "32em", "overflow-y": "auto"}):
-        solara.Markdown(transcript_markdown(story, shown))
+        if not blocks:
+            solara.Markdown(EMPTY_TRANSCRIPT)
+        for number, text in reversed(blocks):  # keyed: a step converts only the new round
+            solara.Markdown(text).key(f"round-{number}")
 
 
 def default_pair(story: Story) -> tuple[str, str]:

@@ -109,6 +109,7 @@ class Story:
     model: NegotiationModel
     transcript: pd.DataFrame
     _spaces: dict[tuple[str, str], Any] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # what the view derives, kept with it
 
     @property
     def rounds(self) -> int:
