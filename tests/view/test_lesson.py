@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from negsim.scenario import load_scenario
-from negsim.view.odds import run_odds
+from negsim.view.odds import default_values, mini_sweep, run_odds
 from negsim.view.state import zopa_text
 from negsim.view.story import Setup, apply, default_setup, tell
 
@@ -55,6 +55,17 @@ def test_a_narrower_zopa_for_ukraine(reservation: float) -> None:
     quoted("from 58,005 outcomes", "to 390")
 
 
+def test_the_sweep_of_ukraines_reservation() -> None:
+    scenario = load_scenario("ukraine_2025")
+    values = default_values(scenario, "ukraine", "reservation")  # what `Sweep` runs
+    curve = mini_sweep(scenario, 0, "ukraine", "reservation", values)
+    first, last = curve.iloc[0], curve.iloc[-1]
+    quoted(
+        f"from {first['probability']:.2f} at {first['value']:.2f} "
+        f"to {last['probability']:.2f} at {last['value']:.2f}"
+    )
+
+
 def test_the_us_deadline_from_25_to_60() -> None:
     scenario = load_scenario("ukraine_2025")
     setup = default_setup(scenario).with_party("us", deadline=60)
@@ -77,6 +88,12 @@ def test_england_zimbabwe() -> None:
     got = utilities("england_zimbabwe", soft)
     quoted(f"round {tell(scenario, soft).rounds}, and England gets {got['england']}")
     quoted(f"Zimbabwe's {got['zimbabwe']}")
+    swapped = base.with_party("england", strategy="conceder", parameter=2.0)
+    got = utilities("england_zimbabwe", swapped)
+    quoted(f"England {got['england']}, Zimbabwe {got['zimbabwe']}")
+    odds = run_odds(scenario, 0)
+    quoted(f"every replication agrees ({odds.probability:.3f}, interval {odds.low:.3f} to "
+           f"{odds.high:.3f})")  # fmt: skip
     for reservation, outcomes, rounds in [(0.75, 11, 96), (0.78, 2, 100)]:
         setup = base.with_party("england", reservation=reservation).with_party(
             "zimbabwe", reservation=reservation
