@@ -1,9 +1,13 @@
 """`negsim-view`: serve the teaching view on 127.0.0.1 with Solara, offline.
 
-Checks the scenario and the front-end assets (`negsim.view.assets`) first, then runs
-`solara run negsim/view/app.py --production` in a child process bound to 127.0.0.1. Solara's
-CDN proxy serves only its local cache: a cache miss is pointed at a closed loopback port, and
-Solara's telemetry and version check are off, so the server sends nothing beyond loopback.
+Checks the scenario and the front-end assets (`negsim.view.assets`) first, then runs Solara's
+server (`solara.server.starlette:app`, production mode, the app in SOLARA_APP) under uvicorn in
+a child process bound to 127.0.0.1. Solara's CDN proxy serves only its local cache: a cache miss
+is pointed at a closed loopback port, and Solara's telemetry is off, so the server sends nothing
+beyond loopback. uvicorn is run directly, not through `solara run`, for its websocket keepalive:
+a class clicking `Step` fast queues renders (about 0.3 s a figure), and behind that queue the
+browser's answer to uvicorn's keepalive ping waits; after the default 20 s uvicorn would drop
+the tab. On loopback a closed tab closes its socket, so a long keepalive timeout loses nothing.
 
 For tests, the environment variable NEGSIM_VIEW_APP names another Solara app file to serve.
 """
@@ -29,7 +33,7 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 UNREACHABLE_CDN = "http://127.0.0.1:9/"  # the discard port: a proxy cache miss fails at once
 START_TIMEOUT = 120.0
-_SOLARA_BANNER = "Solara server is starting at"
+WS_PING_TIMEOUT = 600.0  # seconds; see the module docstring
 
 
 def port_number(text: str) -> int:
@@ -115,7 +119,10 @@ def server_env(scenario: str | None) -> dict[str, str]:
     from negsim.view import assets
 
     env = dict(os.environ)
+    app = os.environ.get("NEGSIM_VIEW_APP") or str(Path(__file__).with_name("app.py"))
     env.update(
+        SOLARA_APP=app,
+        SOLARA_MODE="production",
         SOLARA_TELEMETRY_MIXPANEL_ENABLE="False",
         SOLARA_ASSETS_PROXY="True",
         SOLARA_ASSETS_PROXY_CACHE_DIR=str(assets.cache_dir()),
@@ -129,18 +136,16 @@ def server_env(scenario: str | None) -> dict[str, str]:
 
 
 def server_command(port: int) -> list[str]:
-    """`solara run` of the app (NEGSIM_VIEW_APP, else app.py next to this module)."""
-    app = os.environ.get("NEGSIM_VIEW_APP") or str(Path(__file__).with_name("app.py"))
-    solara = Path(sys.executable).with_name("solara")
+    """uvicorn serving Solara's app on HOST:port (the app file is in `server_env`)."""
     return [
-        str(solara),
-        "run",
-        app,
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "solara.server.starlette:app",
         f"--host={HOST}",
         f"--port={port}",
-        "--no-open",
-        "--production",
-        "--no-check-version",
+        "--log-level=warning",
+        f"--ws-ping-timeout={WS_PING_TIMEOUT:g}",
     ]
 
 
@@ -151,11 +156,10 @@ def _die_with_parent() -> None:
 
 
 def _forward(stream: IO[str]) -> None:
-    """Copy the child's output to stderr, without Solara's own start-up line."""
+    """Copy the child's output (uvicorn's and Solara's warnings) to stderr."""
     for line in stream:
-        if not line.startswith(_SOLARA_BANNER):
-            sys.stderr.write(line)
-            sys.stderr.flush()
+        sys.stderr.write(line)
+        sys.stderr.flush()
 
 
 def _answers(url: str) -> bool:

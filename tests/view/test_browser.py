@@ -53,3 +53,25 @@ def test_two_tabs_have_their_own_negotiation(view_server: str, browser_page) -> 
     other.reload()
     other.get_by_text(f"Round 0 of {rounds}").wait_for(timeout=WAIT)
     assert other.get_by_text(f"Round 1 of {rounds}").count() == 0
+
+
+def test_fast_steps_in_compare_mode_keep_the_connection(view_server: str, browser_page) -> None:
+    """Clicks faster than the server renders queue up; the tab waits for them, it is not
+    dropped (uvicorn's keepalive would close it after 20 s behind such a queue)."""
+    page = browser_page
+    scenario = load_scenario("ukraine_2025")
+    setup = default_setup(scenario)
+    rounds_b = tell(scenario, setup.with_party("us", deadline=60)).rounds
+    page.goto(view_server)
+    page.get_by_text("Round 0 of").first.wait_for(timeout=WAIT)
+    page.get_by_label("compare two settings (A and B)").check(force=True)
+    page.get_by_role("button", name="Copy A to B", exact=True).click()
+    page.get_by_role("button", name="B", exact=True).click()
+    deadline = page.get_by_label(f"{scenario.party('us').label}: deadline (empty: none)")
+    deadline.fill("60")
+    deadline.press("Enter")
+    page.get_by_text(f"Setup B: Round 0 of {rounds_b}").wait_for(timeout=WAIT)
+    steps = 40
+    for _ in range(steps):
+        page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text(f"Setup B: Round {steps} of {rounds_b}").wait_for(timeout=4 * WAIT)
