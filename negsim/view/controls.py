@@ -34,7 +34,9 @@ def SettingsPanel() -> None:
     solara.Select("protocol", values=list(protocols_for(scenario)), value=setup.protocol,
                   on_value=lambda v: state.change(side, protocol=v))  # fmt: skip
     for party in scenario.parties:
-        PartyCard(side, party.name)
+        # keyed: a card is made afresh for another scenario or side, not refilled (an emptied
+        # integer field would otherwise show "None")
+        PartyCard(side, party.name).key(f"{state.scenario_name.value}/{side}/{party.name}")
 
 
 @solara.component

@@ -49,7 +49,7 @@ def _event_lines(
     kind = event["event"]
     if kind in ("offer", "end") and (kind == "offer" or event["outcome"] == "agreement"):
         head = f"**{track}{who} proposes:**" if kind == "offer" else f"**{track}Agreement:**"
-        rows = ["| issue | option |", "|---|---|"]
+        rows = ["| issue | option |", "|:---|:---|"]
         for issue in scenario.issues:  # type: ignore[attr-defined]
             option = event.get(f"option_{issue.name}")
             if not isinstance(option, str):
@@ -65,7 +65,7 @@ def _event_lines(
             for name in scenario.party_names  # type: ignore[attr-defined]
             if pd.notna(event.get(f"utility_{name}"))
         )
-        return [head, "", *rows, "", f"worth: {worth}", ""]
+        return ["", head, "", *rows, "", f"worth: {worth}", ""]  # blank: not in a list
     if kind in ("accept", "reject"):
         verb = "accepts" if kind == "accept" else "**rejects**"
         bar = max(event["target"], event["reservation"])
@@ -78,8 +78,8 @@ def _event_lines(
         return [f"- **{track}{who} {leaves}**: {event['reason']} ({event['detail']})"]
     if event["outcome"] == "walkaway":
         detail = event.get("detail")
-        return [f"**{track}No deal**" + (f": {detail}" if isinstance(detail, str) else "")]
-    return [f"**{track}No deal**: time ran out"]
+        return ["", f"**{track}No deal**" + (f": {detail}" if isinstance(detail, str) else "")]
+    return ["", f"**{track}No deal**: time ran out"]
 
 
 @solara.component
@@ -158,7 +158,7 @@ def OddsPanel(side: str) -> None:
         if odds is not None:
             solara.Markdown(f"**{odds.text()}**")
             rows = [f"| {name} | {share:.3f} |" for name, share in odds.shares.items()]
-            solara.Markdown("| outcome | share |\n|---|---|\n" + "\n".join(rows))
+            solara.Markdown("| outcome | share |\n|:---|---:|\n" + "\n".join(rows))
             zopa = state.zopas.value[side]
             if zopa:
                 solara.Markdown(zopa)

@@ -187,3 +187,15 @@ def test_transcript_markdown_newest_round_first() -> None:
     assert "#### Round 4" not in text
     assert "rejects**: crosses its red line on" in text
     assert "press **Step**" in transcript_markdown(story, 0)
+
+
+def test_another_scenario_shows_its_own_settings_in_fresh_cards(page: object) -> None:
+    """A card is not refilled across scenarios: England's empty deadline is empty, not "None"
+    with an error where the US's 25 was."""
+    page.find(v.Select, label="scenario").widget.v_model = "england_zimbabwe"  # type: ignore[attr-defined]
+    scenario = load_scenario("england_zimbabwe")
+    for party in scenario.parties:
+        deadline = field(page, f"{party.label}: deadline (empty: none)")
+        assert party.deadline is None and deadline.v_model in (None, "")
+        assert not deadline.error_messages
+    assert f"Round 0 of {tell(scenario, default_setup(scenario)).rounds}" in page_text(page)
