@@ -103,3 +103,13 @@ def test_england_zimbabwe() -> None:
     none = base.with_party("england", reservation=0.8).with_party("zimbabwe", reservation=0.8)
     assert zopa_text(apply(scenario, none)).startswith("no zone of possible agreement")
     assert run_odds(apply(scenario, none), 0).shares["timeout"] == 1.0
+
+
+def test_every_screenshot_the_lesson_shows_is_there() -> None:
+    import re
+
+    images = re.findall(r"\]\((images/[^)]+\.png)\)", LESSON)
+    assert len(images) >= 3
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    for image in images:
+        assert (docs / image).stat().st_size > 10_000, image

@@ -1,0 +1,125 @@
+"""Take the screenshots of docs/teaching.md from the real view, in headless chromium.
+
+    .venv/bin/python docs/screenshots.py [--out docs/images]
+
+Starts `negsim-view` on a free loopback port, plays the lessons' scenes (the flagship at its
+end with its odds and a sweep; A and B with the US deadline at 25 and 60; England and Zimbabwe
+with a conceding Zimbabwe) and writes one PNG per scene. Needs /usr/bin/chromium (`make browser`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Page, sync_playwright
+
+from negsim.scenario import load_scenario
+from negsim.view.launch import launch_chromium, running_view
+from negsim.view.story import default_setup, tell
+
+WAIT = 60_000  # ms: the first render of a tab, and 1,000 replications, stay well inside this
+SIZE = {"width": 1600, "height": 1000}
+# The height of the app's own scroller: the element as tall as the window that scrolls most
+# (not the transcript, which scrolls inside a box of its own).
+TALLEST = """() => Math.max(...[...document.querySelectorAll('*')]
+  .filter(e => e.clientHeight >= 0.9 * window.innerHeight).map(e => e.scrollHeight))"""
+
+
+def choose(page: Page, label: str, option: str, nth: int = 0) -> None:
+    """Pick `option` in the Vuetify select labelled `label`."""
+    page.get_by_label(label).nth(nth).click(force=True)
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def type_number(page: Page, label: str, value: str) -> None:
+    field = page.get_by_label(label)
+    field.fill(value)
+    field.press("Enter")
+
+
+def play_to_the_end(page: Page, rounds: int) -> None:
+    for _ in range(rounds):
+        page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text(f"Round {rounds} of").first.wait_for(timeout=5 * WAIT)  # renders queue
+
+
+def flagship(page: Page) -> None:
+    """Lesson 1, steps 2 to 4: the deal of round 24, Run 1000, and Ukraine's reservation swept."""
+    scenario = load_scenario("ukraine_2025")
+    rounds = tell(scenario, default_setup(scenario)).rounds
+    page.get_by_text(f"Round 0 of {rounds}").wait_for(timeout=WAIT)
+    play_to_the_end(page, rounds)
+    page.get_by_role("button", name="Run 1000", exact=True).click()
+    page.get_by_text("zone of possible agreement").first.wait_for(timeout=WAIT)
+    choose(page, "sweep: party", "ukraine")
+    page.get_by_role("button", name="Sweep", exact=True).click()
+    page.get_by_text("values, 200 replications each").wait_for(timeout=WAIT)
+
+
+def compare(page: Page) -> None:
+    """Lesson 1, step 5: A with the US deadline at 25, B at 60, both at their end with odds."""
+    scenario = load_scenario("ukraine_2025")
+    setup = default_setup(scenario)
+    rounds = tell(scenario, setup.with_party("us", deadline=60)).rounds
+    page.get_by_text("Round 0 of").first.wait_for(timeout=WAIT)
+    page.get_by_label("compare two settings (A and B)").check(force=True)
+    page.get_by_role("button", name="Copy A to B", exact=True).click()
+    page.get_by_role("button", name="B", exact=True).click()
+    page.get_by_text("Editing setup B.").wait_for()
+    type_number(page, f"{scenario.party('us').label}: deadline (empty: none)", "60")
+    page.get_by_text(f"Setup B: Round 0 of {rounds}").wait_for(timeout=WAIT)
+    play_to_the_end(page, rounds)
+    for nth in (0, 1):
+        page.get_by_role("button", name="Run 1000", exact=True).nth(nth).click()
+        page.get_by_text("zone of possible agreement").nth(nth).wait_for(timeout=WAIT)
+
+
+def england(page: Page) -> None:
+    """Lesson 2, step 2: England and Zimbabwe with Zimbabwe conceding (exponent 2)."""
+    scenario = load_scenario("england_zimbabwe")
+    soft = default_setup(scenario).with_party("zimbabwe", strategy="conceder", parameter=2.0)
+    rounds = tell(scenario, soft).rounds
+    page.get_by_text("Round 0 of").first.wait_for(timeout=WAIT)
+    choose(page, "scenario", "england_zimbabwe")
+    page.get_by_label("Zimbabwe: strategy").wait_for(timeout=WAIT)
+    choose(page, "Zimbabwe: strategy", "conceder")
+    page.get_by_text(f"Round 0 of {rounds}").wait_for(timeout=WAIT)
+    play_to_the_end(page, rounds)
+    page.get_by_role("button", name="Run 1000", exact=True).click()
+    page.get_by_text("zone of possible agreement").first.wait_for(timeout=WAIT)
+
+
+SCENES: dict[str, Callable[[Page], None]] = {
+    "view_flagship.png": flagship,
+    "view_compare.png": compare,
+    "view_england.png": england,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "images")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with running_view() as url, sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            for name, scene in SCENES.items():
+                page = browser.new_page(viewport=SIZE)
+                page.goto(url)
+                scene(page)
+                page.wait_for_timeout(1000)  # let the last figures arrive
+                # The app scrolls inside its own layout: make the window as tall as the content.
+                page.set_viewport_size({**SIZE, "height": page.evaluate(TALLEST)})
+                page.wait_for_timeout(500)
+                page.screenshot(path=str(args.out / name))
+                print(f"wrote {args.out / name}")
+                page.close()
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
