@@ -67,6 +67,7 @@ def test_fast_steps_in_compare_mode_keep_the_connection(view_server: str, browse
     page.get_by_label("compare two settings (A and B)").check(force=True)
     page.get_by_role("button", name="Copy A to B", exact=True).click()
     page.get_by_role("button", name="B", exact=True).click()
+    page.get_by_text("Editing setup B.").wait_for(timeout=WAIT)
     deadline = page.get_by_label(f"{scenario.party('us').label}: deadline (empty: none)")
     deadline.fill("60")
     deadline.press("Enter")
