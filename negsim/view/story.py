@@ -126,10 +126,6 @@ class Story:
         """Whether it ended in a deal."""
         return int(self.model.status[0]) == Outcome.AGREEMENT
 
-    def upto(self, round_: int) -> pd.DataFrame:
-        """The transcript's events up to and including `round_`."""
-        return self.transcript[self.transcript["round"] <= round_]
-
     def space(self, a: str, b: str) -> Any:
         """The utility space of parties `a` and `b` (`negsim.space_plots`), computed once."""
         from negsim.space_plots import utility_space
