@@ -10,10 +10,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from negsim.view.serve import HOST, answers
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -34,7 +35,7 @@ class ViewNotStarted(RuntimeError):
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((HOST, 0))
         return s.getsockname()[1]
 
 
@@ -47,7 +48,7 @@ def running_view(
     The server runs in its own process group, so stopping it also stops its children.
     """
     port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{HOST}:{port}"
     command = [str(Path(sys.executable).with_name("negsim-view")), "--port", str(port)]
     if scenario:
         command += ["--scenario", scenario]
@@ -57,17 +58,11 @@ def running_view(
         )
         try:
             deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    with urllib.request.urlopen(url, timeout=2):
-                        break
-                except OSError:
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        log.seek(0)
-                        raise ViewNotStarted(
-                            f"negsim-view did not answer on {url}:\n{log.read()}"
-                        ) from None
-                    time.sleep(0.3)
+            while not answers(url):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    log.seek(0)
+                    raise ViewNotStarted(f"negsim-view did not answer on {url}:\n{log.read()}")
+                time.sleep(0.3)
             yield url
         finally:
             _stop(server)

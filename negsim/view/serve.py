@@ -162,7 +162,8 @@ def _forward(stream: IO[str]) -> None:
         sys.stderr.flush()
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether an HTTP server answers on `url` now."""
     try:
         with urllib.request.urlopen(url, timeout=2):
             return True
@@ -198,7 +199,7 @@ def serve(port: int, scenario: str | None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(url):
+        while not answers(url):
             if child.poll() is not None:
                 print(f"negsim-view: the server stopped (exit {child.returncode})", file=sys.stderr)
                 return 1
