@@ -15,7 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
-from negsim.scenario import load_scenario
+from negsim.formats.load import load_scenario
 from negsim.view.launch import launch_chromium, running_view
 from negsim.view.story import default_setup, tell
 

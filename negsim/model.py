@@ -27,16 +27,17 @@ from tqdm.auto import tqdm
 
 from negsim.agents import PartyAgent
 from negsim.analysis.replication_quality import EXACT_LIMIT, deal_distances, quality_is_exact
-from negsim.draws import Draws, draw_parameters
+from negsim.engine.transcript import TRANSCRIPT_LIMIT, Transcript
 from negsim.errors import NegsimError
-from negsim.points import Point, RowParameters, row_parameters
+from negsim.formats.load import load_scenario
 from negsim.protocols import Protocol, build_protocol
-from negsim.scenario import Scenario, load_scenario
+from negsim.scenario import Scenario
+from negsim.scenario.draws import Draws, draw_parameters
+from negsim.scenario.points import Point, RowParameters, row_parameters
 from negsim.strategies.offers import Aim, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
 from negsim.streams import OPENER, Streams
-from negsim.transcript import TRANSCRIPT_LIMIT, Transcript
 from negsim.utility import TOLERANCE, gather_rows, row_any, row_blocks, row_sum
 
 
@@ -78,12 +79,13 @@ class NegotiationModel(mesa.Model):
             when the admissible outcomes number at most this (they are listed for every deal);
             above it they are a lower bound and an estimate (`replication_quality.py`).
         start: the replication index of the model's first replication (a later batch of a run).
-        points: sweep points side by side (`negsim.points`; see `from_points`): replaces
+        points: sweep points side by side (`negsim.scenario.points`; see `from_points`): replaces
             `scenario`'s numbers, `seed`, `start` and a named `first_proposer` per row.
         streams: the rows' random streams, when another model's (a split-track track) derive
             them; None keys them by each row's seed and index.
         transcript: record the events of the first this many rows, at most `TRANSCRIPT_LIMIT`
-            (`negsim.transcript`: offers, answers and why, walk-aways and why, endings); 0: none.
+            (`negsim.engine.transcript`: offers, answers and why, walk-aways and why, endings);
+            0: none.
 
     Example:
         >>> model = NegotiationModel("ukraine_2025", replications=100, seed=1)
@@ -245,7 +247,7 @@ class NegotiationModel(mesa.Model):
 
     @classmethod
     def from_points(cls, points: Sequence[Point], **settings: object) -> NegotiationModel:
-        """One model holding several sweep points' replications, in order (`negsim.points`).
+        """One model holding several sweep points' replications, in order (`scenario.points`).
 
         The points must share a structure; `settings` are the other constructor arguments.
         Rows `sum(p.replications for p in points[:n])` onwards are point n's.

@@ -14,7 +14,7 @@ from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import OmegaConf
 
-from negsim.scenario import CONFIG_DIR
+from negsim.formats.load import CONFIG_DIR
 
 NEGSIM = str(Path(sys.executable).parent / "negsim")
 # batch_size 70 splits the jobs of 50 replications across models: packing must not show.
@@ -224,8 +224,8 @@ def test_structural_choices_split_models_and_change_nothing(tmp_path: Path) -> N
 
 
 def test_jobs_share_a_model_only_when_their_structure_agrees() -> None:
-    from negsim.jobs import job_from_config
-    from negsim.packing import model_key
+    from negsim.runs.jobs import job_from_config
+    from negsim.runs.packing import model_key
 
     plain = _hydra_plain([])
 

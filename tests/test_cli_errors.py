@@ -80,8 +80,8 @@ def test_a_bad_seed_reads_the_same_from_python_and_the_command_line(
     tmp_path: Path, seed: str
 ) -> None:
     from negsim.errors import NegsimError
+    from negsim.formats.load import load_scenario
     from negsim.model import NegotiationModel
-    from negsim.scenario import load_scenario
 
     value = int(seed) if seed.lstrip("-").isdigit() else seed
     with pytest.raises(NegsimError) as info:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from negsim.formats.load import CONFIG_DIR
 from negsim.protocols import PROTOCOL_REGISTRY, build_protocol
-from negsim.scenario import CONFIG_DIR
 from negsim.strategies import REGISTRY, build_strategy
 
 STRATEGY_FILES = sorted((CONFIG_DIR / "strategy").glob("*.yaml"))

@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from negsim import sweep_lock
-from negsim.sweep import sweep_table
+from negsim.sweep import lock as sweep_lock
+from negsim.sweep.table import sweep_table
 
 NEGSIM = str(Path(sys.executable).parent / "negsim")
 REPORT = str(Path(sys.executable).parent / "negsim-report")
@@ -193,8 +193,8 @@ def _jobs(tmp_path: Path, count: int) -> list[Any]:
     from hydra.core.global_hydra import GlobalHydra
     from omegaconf import OmegaConf
 
-    from negsim.jobs import job_from_config
-    from negsim.scenario import CONFIG_DIR
+    from negsim.formats.load import CONFIG_DIR
+    from negsim.runs.jobs import job_from_config
 
     GlobalHydra.instance().clear()
     with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
@@ -210,8 +210,9 @@ def _jobs(tmp_path: Path, count: int) -> list[Any]:
 def test_a_full_disk_makes_failed_rows_and_leaves_no_partial_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from negsim import result_sink, results
-    from negsim.packing import run_chunk
+    from negsim import files as results
+    from negsim.results import sink as result_sink
+    from negsim.runs.packing import run_chunk
 
     full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
     real_writer, real_replace = result_sink.pq.ParquetWriter, results.os.replace
@@ -247,7 +248,8 @@ def test_a_full_disk_in_a_real_sweep_is_a_failed_row_and_status_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The command in this process, so the fault can be injected: the exit status is 1."""
-    from negsim import cli, result_sink
+    from negsim.cli import run as cli
+    from negsim.results import sink as result_sink
 
     real_writer = result_sink.pq.ParquetWriter
 
@@ -287,7 +289,7 @@ def test_an_older_sweep_without_a_record_is_checked_against_its_multirun_yaml(
 def test_a_per_job_launcher_runs_a_job_whose_summary_is_a_list_again(tmp_path: Path) -> None:
     from omegaconf import OmegaConf
 
-    from negsim.sweep_jobs import run_sweep_job
+    from negsim.cli.sweep_jobs import run_sweep_job
 
     (tmp_path / "summary.json").write_text("[1, 2]\n")
     ran: list[int] = []
@@ -312,7 +314,7 @@ def test_a_swept_key_of_mixed_values_still_gives_a_table(tmp_path: Path) -> None
     """`reservation=0.2,abc`: the bad point is a failed row, and Parquet holds the column."""
     import pandas as pd
 
-    from negsim.sweep import one_type_per_column
+    from negsim.sweep.table import one_type_per_column
 
     table = pd.DataFrame({"k": [0.2, "abc", None], "agreement_probability": [0.5, None, None]})
     fixed = one_type_per_column(table)
@@ -322,7 +324,7 @@ def test_a_swept_key_of_mixed_values_still_gives_a_table(tmp_path: Path) -> None
 
 
 def test_a_report_ignores_a_summary_that_is_a_bare_number(tmp_path: Path) -> None:
-    from negsim.report import _provenance
+    from negsim.sweep.report import _provenance
 
     (tmp_path / "0").mkdir()
     (tmp_path / "0" / "summary.json").write_text("5")

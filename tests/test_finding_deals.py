@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from negsim.errors import NegsimError
+from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel, Outcome
-from negsim.scenario import load_scenario, parse_scenario
+from negsim.scenario import parse_scenario
 from tests.builders import random_scenario_data, small_scenario_data
 
 BOULWARE = {"name": "boulware", "exponent": 0.2}

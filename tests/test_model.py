@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from negsim.errors import NegsimError
+from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel, Outcome, negotiation_horizon
-from negsim.scenario import load_scenario, parse_scenario
+from negsim.scenario import parse_scenario
 from negsim.utility import best_utility
 from tests.builders import random_scenario_data, small_scenario_data
 

@@ -8,8 +8,8 @@ import math
 import pytest
 
 from negsim.analysis.intervals import wilson_interval
+from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
-from negsim.scenario import load_scenario
 
 R = 2000
 

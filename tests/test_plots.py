@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from negsim.errors import NegsimError
 from negsim.model import NegotiationModel
-from negsim.plots import (
+from negsim.plots.run import (
     CONCESSION_COLUMNS,
     DEAL_COLUMNS,
     concession_table,

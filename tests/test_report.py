@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from negsim.report import main, override, reproduce_command
-from negsim.sweep import SweepInfo
+from negsim.cli.report import main
+from negsim.sweep.report import override, reproduce_command
+from negsim.sweep.table import SweepInfo
 
 BIN = Path(sys.executable).parent
 KEY = "scenario.parties.ukraine.reservation"

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from negsim.cli.report import main
 from negsim.errors import NegsimError
-from negsim.report import check_sweep_dir, main
-from negsim.report_headline import crossings, headline
-from negsim.sweep import sweep_table
-from negsim.sweep_plots import plot_sweep
+from negsim.plots.sweep import plot_sweep
+from negsim.sweep.headline import crossings, headline
+from negsim.sweep.report import check_sweep_dir
+from negsim.sweep.table import sweep_table
 
 UA = "scenario.parties.ukraine.reservation"
 RU = "scenario.parties.russia.reservation"
@@ -197,7 +198,7 @@ def test_check_sweep_dir_accepts_a_sweep_not_yet_run(tmp_path: Path) -> None:
 def test_the_reports_figure_is_titled_with_the_scenario_and_replications(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import negsim.report
+    import negsim.sweep.report
 
     drawn = []
 
@@ -205,7 +206,7 @@ def test_the_reports_figure_is_titled_with_the_scenario_and_replications(
         drawn.append(plot_sweep(*args, **kwargs))
         return drawn[-1]
 
-    monkeypatch.setattr(negsim.report, "plot_sweep", plot)
+    monkeypatch.setattr(negsim.sweep.report, "plot_sweep", plot)
     sweep = fake_sweep(tmp_path / "s", {UA: list(ONE)}, ONE.get, replications=80)
     main([str(sweep)])
     (fig,) = drawn

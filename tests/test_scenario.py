@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from negsim.errors import NegsimError, ScenarioError
-from negsim.scenario import SCENARIO_DIR, Scenario, load_scenario, parse_scenario
+from negsim.formats.load import SCENARIO_DIR, load_scenario
+from negsim.scenario import Scenario, parse_scenario
 from tests.builders import small_scenario_data, write_scenario_file
 
 FLAGSHIP = "ukraine_2025"

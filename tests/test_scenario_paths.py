@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from negsim.cli.scenario_path import ENV, prepare, scenario_source, split_value
 from negsim.errors import NegsimError
-from negsim.jobs import most_opposed, utility_space_parties
-from negsim.scenario import load_scenario, parse_scenario
-from negsim.scenario_paths import ENV, prepare, scenario_source, split_value
+from negsim.formats.load import load_scenario
+from negsim.runs.jobs import most_opposed, utility_space_parties
+from negsim.scenario import parse_scenario
 from tests.builders import small_scenario_data, write_scenario_file
 
 NEGSIM = Path(sys.executable).parent / "negsim"
@@ -182,7 +183,7 @@ def test_text_fields_are_text_not_interpolations(tmp_path: Path) -> None:
 def test_a_chosen_scenario_with_text_interpolations_runs_as_a_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import negsim.scenario_paths as paths
+    import negsim.cli.scenario_path as paths
 
     monkeypatch.setenv(ENV, "{}")
     (tmp_path / "scenario").mkdir()

@@ -9,9 +9,14 @@ from matplotlib.figure import Figure
 
 from negsim.errors import NegsimError
 from negsim.model import NegotiationModel
-from negsim.plots import DEAL_COLOUR, concession_table_from_model, party_colours, plot_concession
+from negsim.plots.run import (
+    DEAL_COLOUR,
+    concession_table_from_model,
+    party_colours,
+    plot_concession,
+)
+from negsim.plots.space import offer_alpha, plot_utility_space, utility_space
 from negsim.scenario import parse_scenario
-from negsim.space_plots import offer_alpha, plot_utility_space, utility_space
 from tests.builders import small_scenario_data
 
 

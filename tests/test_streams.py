@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from negsim.batch import run_batches
-from negsim.draws import draw_scenario
 from negsim.errors import NegsimError
+from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
-from negsim.points import Point
-from negsim.scenario import load_scenario
+from negsim.runs.batch import run_batches
+from negsim.scenario.draws import draw_scenario
+from negsim.scenario.points import Point
 from negsim.streams import BLOCK, NOISE, OPENER, Streams
 
 FLAGSHIP = load_scenario("ukraine_2025")

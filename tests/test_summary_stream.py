@@ -19,13 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from negsim.errors import NegsimError
+from negsim.files import write_parquet
 from negsim.model import NegotiationModel
-from negsim.plots import DEAL_COLUMNS, deal_table
+from negsim.plots.run import DEAL_COLUMNS, deal_table
 from negsim.protocols.split_track import SplitTrack
-from negsim.result_sink import ResultSink
-from negsim.results import summarize, write_parquet
+from negsim.results.accumulator import CHUNK_ROWS, SummaryAccumulator
+from negsim.results.sink import ResultSink
+from negsim.results.summary import summarize
 from negsim.scenario import Scenario, parse_scenario
-from negsim.summary_stream import CHUNK_ROWS, SummaryAccumulator
 from tests.builders import small_scenario_data
 
 PROPERTY = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

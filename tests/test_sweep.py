@@ -11,8 +11,9 @@ import pytest
 from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
-from negsim.scenario import CONFIG_DIR, parse_scenario
-from negsim.sweep import split_override, sweep_table
+from negsim.formats.load import CONFIG_DIR
+from negsim.scenario import parse_scenario
+from negsim.sweep.table import split_override, sweep_table
 
 NEGSIM = str(Path(sys.executable).parent / "negsim")
 PRESETS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
 from negsim.errors import NegsimError
-from negsim.sweep_plots import (
+from negsim.plots.sweep import (
     MAX_PANELS,
     TITLE,
     curve,

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from negsim.engine.transcript import TRANSCRIPT_LIMIT, describe, transcript_table
 from negsim.errors import NegsimError
+from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
-from negsim.scenario import load_scenario, parse_scenario
-from negsim.transcript import TRANSCRIPT_LIMIT, describe, transcript_table
+from negsim.scenario import parse_scenario
 from negsim.utility import TOLERANCE
 from tests.builders import small_scenario_data
 from tests.test_cli import _ok, run_negsim

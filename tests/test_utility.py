@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from negsim.draws import draw_scenario
-from negsim.scenario import load_scenario, parse_scenario
+from negsim.formats.load import load_scenario
+from negsim.scenario import parse_scenario
+from negsim.scenario.draws import draw_scenario
 from negsim.utility import best_utility, crosses, gather, utilities
 from tests.builders import small_scenario_data
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-import negsim.jobs as jobs
-from negsim.cli_errors import one_line
-from negsim.jobs import job_from_config, run_alone
-from negsim.scenario import load_scenario
+import negsim.runs.jobs as jobs
+from negsim.cli.errors import one_line
+from negsim.formats.load import load_scenario
+from negsim.runs.jobs import job_from_config, run_alone
 
 CONFIG = {
     "replications": 30,

@@ -32,7 +32,7 @@ from negsim.analysis import (  # noqa: E402
     sample_outcomes,
     zopa,
 )
-from negsim.scenario import load_scenario  # noqa: E402
+from negsim.formats.load import load_scenario  # noqa: E402
 
 
 def random_tables(rng: np.random.Generator, parties: int, issues: int, options: int) -> np.ndarray:

@@ -42,9 +42,10 @@ from negsim.analysis import (  # noqa: E402
     outcome_utilities,
     utility_tables,
 )
+from negsim.formats.load import load_scenario  # noqa: E402
 from negsim.model import NegotiationModel  # noqa: E402
 from negsim.protocols import PROTOCOLS, Protocol, build_protocol  # noqa: E402
-from negsim.scenario import Scenario, load_scenario, parse_scenario  # noqa: E402
+from negsim.scenario import Scenario, parse_scenario  # noqa: E402
 from tests.builders import random_scenario_data  # noqa: E402
 
 BOULWARE = {"name": "boulware", "exponent": 0.2}

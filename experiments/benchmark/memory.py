@@ -32,9 +32,9 @@ def resident_mib() -> float:
 
 def batches(count: int, size: int) -> None:
     """Run `count` batches of `size` and print the resident memory after each."""
-    from negsim.batch import iter_batches
-    from negsim.scenario import load_scenario
-    from negsim.summary_stream import SummaryAccumulator
+    from negsim.formats.load import load_scenario
+    from negsim.results.accumulator import SummaryAccumulator
+    from negsim.runs.batch import iter_batches
 
     scenario = load_scenario("ukraine_2025")
     accumulator = SummaryAccumulator(scenario)

@@ -25,8 +25,8 @@ import platform  # noqa: E402
 import resource  # noqa: E402
 import time  # noqa: E402
 
+from negsim.formats.load import load_scenario  # noqa: E402
 from negsim.model import NegotiationModel  # noqa: E402
-from negsim.scenario import load_scenario  # noqa: E402
 
 
 def resident_mib() -> float:

@@ -20,7 +20,8 @@ import time
 import numpy as np
 
 from negsim.analysis.stated import stated_analyses, stated_analysis
-from negsim.scenario import Scenario, load_scenario
+from negsim.formats.load import load_scenario
+from negsim.scenario import Scenario
 
 
 def grid(base: Scenario, size: int) -> list[Scenario]:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from negsim.formats import read_domain, scenario_yaml
-from negsim.scenario import SCENARIO_DIR, parse_scenario
+from negsim.formats.load import SCENARIO_DIR
+from negsim.scenario import parse_scenario
 
 LICENCE = (
     "Domain and profiles are public data distributed with the GENIUS negotiation environment "

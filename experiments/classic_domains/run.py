@@ -29,8 +29,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from tqdm import tqdm
 
+from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
-from negsim.scenario import Scenario, load_scenario
+from negsim.scenario import Scenario
 
 DOMAINS = ("england_zimbabwe", "itex_cypress", "party_domain", "politics_2015")
 STRATEGIES = {

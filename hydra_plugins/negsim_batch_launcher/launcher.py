@@ -5,10 +5,11 @@ of config groups and applies each job's plain overrides itself (`overrides.py`);
 job (a bad point becomes a `status: failed` row with its one-line error, the sweep goes on);
 skips jobs that already finished with the same overrides (resume); computes the stated-numbers
 analysis once per group of points; and hands chunks of points to an executor
-(`negsim.executors`: inline, local worker processes, submitit/Slurm, Ray), where they are packed
-into models of up to `batch_size` replications (`negsim.packing`). Each job's directory gets its
-`summary.json` (and `results.parquet` with `job_results=true`, figures with `figures=true`);
-the sweep table is written at the end by negsim's `SweepTable` callback, as for any launcher.
+(`negsim.runs.executors`: inline, local worker processes, submitit/Slurm, Ray), where they are
+packed into models of up to `batch_size` replications (`negsim.runs.packing`). Each job's
+directory gets its `summary.json` (and `results.parquet` with `job_results=true`, figures with
+`figures=true`); the sweep table is written at the end by negsim's `SweepTable` callback, as
+for any launcher.
 """
 
 from __future__ import annotations
@@ -29,13 +30,13 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from tqdm.auto import tqdm
 
 from hydra_plugins.negsim_batch_launcher.overrides import Base, Composer
-from negsim import sweep
 from negsim.errors import NegsimError
-from negsim.executors import EXECUTORS, parallelism, run_chunks
-from negsim.job_files import finished
-from negsim.jobs import Job, job_from_config
-from negsim.packing import Done, attach_stated, make_chunks, record_failure
-from negsim.scenario_schema import NodeCache
+from negsim.results.job_files import finished
+from negsim.runs.executors import EXECUTORS, parallelism, run_chunks
+from negsim.runs.jobs import Job, job_from_config
+from negsim.runs.packing import Done, attach_stated, make_chunks, record_failure
+from negsim.scenario.schema import NodeCache
+from negsim.sweep import table as sweep
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class NegsimBatchLauncher(Launcher):
     """Runs a sweep's jobs packed into lockstep models, in chunks, on an executor.
 
     Args:
-        executor: `auto`, `inline`, `local`, `submitit` or `ray` (see `negsim.executors`);
+        executor: `auto`, `inline`, `local`, `submitit` or `ray` (see `negsim.runs.executors`);
             `auto` runs a small sweep in this process and a larger one on every local core.
         n_jobs: worker processes of the `local` executor (-1: every core).
         chunk_size: jobs per chunk (null: about four chunks per worker).
@@ -215,7 +216,7 @@ def _finished(job_dir: Path, overrides: list[str]) -> bool:
 
 
 def _scenario_source(base: Base) -> str:
-    from negsim.cli import scenario_source
+    from negsim.cli.run import scenario_source
 
     return scenario_source(base.scenario_choice)
 

@@ -7,7 +7,7 @@ small jobs. Every job of a sweep has the same keys, so composing the first one c
 check is for (a misspelt key, a missing config) early; the values are checked by each job.
 
 The sweeper is where a sweep lives in the launching process, whatever the launcher, so it also
-guards the sweep directory (`negsim.sweep_lock`): it locks it before anything is written there
+guards the sweep directory (`negsim.sweep.lock`): it locks it before anything is written there
 (Hydra's `multirun.yaml` included), refuses to resume a sweep with other settings, and on
 Ctrl-C writes the table of the jobs that finished and ends the command with one line, status 130.
 """
@@ -24,8 +24,8 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from negsim import sweep as sweep_table
-from negsim import sweep_lock
+from negsim.sweep import lock as sweep_lock
+from negsim.sweep import table as sweep_table
 
 INTERRUPTED = 130
 """The exit status of a command ended by Ctrl-C (128 + SIGINT), as shells report it."""
@@ -112,7 +112,7 @@ class NegsimSweeper(BasicSweeper):
 
 def _interrupted(sweep_dir: Path) -> None:
     """Write the table of the jobs that finished; end the command with one line, status 130."""
-    from negsim.sweep import TABLE_FILES, write_sweep
+    from negsim.sweep.table import TABLE_FILES, write_sweep
 
     try:
         table, _ = write_sweep(sweep_dir, figures=False)

@@ -7,7 +7,8 @@ a mapping as a readable scenario YAML file. See docs/formats.md.
 
 from negsim.formats.genius_write import write_genius
 from negsim.formats.geniusweb_write import write_geniusweb
+from negsim.formats.load import load_scenario
 from negsim.formats.read import read_domain
 from negsim.formats.yaml_out import scenario_yaml
 
-__all__ = ["read_domain", "scenario_yaml", "write_genius", "write_geniusweb"]
+__all__ = ["load_scenario", "read_domain", "scenario_yaml", "write_genius", "write_geniusweb"]

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from negsim.errors import ScenarioError, ScenarioWarning
+from negsim.files import atomic_path
 from negsim.formats.names import identifier, safe_stem, written_names
-from negsim.results import atomic_path
 
 if TYPE_CHECKING:
     from negsim.scenario import Scenario

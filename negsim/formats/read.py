@@ -47,7 +47,7 @@ def read_domain(
 
     Returns:
         The mapping, exactly what a scenario YAML file holds (for
-        `negsim.scenario.parse_scenario`), and the domain file to cite as its source.
+        `negsim.scenario.types.parse_scenario`), and the domain file to cite as its source.
 
     Raises:
         ScenarioError: a problem in one of the files, named on one line.

@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from negsim.draws import Draws
-from negsim.points import Point
 from negsim.protocols.base import Protocol
 from negsim.scenario import Scenario, Track, parse_scenario
+from negsim.scenario.draws import Draws
+from negsim.scenario.points import Point
 from negsim.streams import TRACK
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """The teaching view's figures, as they stand in a given round: story in, matplotlib Figure out.
 
-The utility space reuses `negsim.space_plots` with the offers made so far (older ones fading);
+The utility space reuses `negsim.plots.space` with the offers made so far (older ones fading);
 the concession panel shows each party's target and the utility of the offers it received, by
 round, up to the round on screen; the odds curve draws a mini-sweep's agreement probability
 with its 95% interval. Nothing here imports Solara.
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from negsim.plots import party_colours
-from negsim.space_plots import plot_utility_space
+from negsim.plots.run import party_colours
+from negsim.plots.space import plot_utility_space
 from negsim.view.story import Story
 
 # Fixed margins, not a layout engine: these two are drawn at every step, and constrained layout

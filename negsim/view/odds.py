@@ -20,8 +20,8 @@ import pandas as pd
 from negsim.analysis.intervals import wilson_interval
 from negsim.errors import NegsimError, ScenarioError
 from negsim.model import NegotiationModel
-from negsim.points import Point, structure_key
 from negsim.scenario import Scenario
+from negsim.scenario.points import Point, structure_key
 
 STRATEGY_PREFIX = "strategy."
 """Keys naming a strategy parameter start with this (`strategy.exponent`)."""

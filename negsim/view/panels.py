@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import solara
 
-from negsim.transcript import MEDIATOR
+from negsim.engine.transcript import MEDIATOR
 from negsim.view import state
 from negsim.view.figures import concession_figure, odds_curve_figure, space_figure
 from negsim.view.odds import sweepable_keys
@@ -141,8 +141,8 @@ def StoryPanel(side: str) -> None:
 
 
 def default_pair(story: Story) -> tuple[str, str]:
-    """The two parties of the utility space: the most opposed (`negsim.jobs.most_opposed`)."""
-    from negsim.jobs import most_opposed
+    """The two parties of the utility space: the most opposed (`negsim.runs.jobs.most_opposed`)."""
+    from negsim.runs.jobs import most_opposed
 
     names = story.scenario.party_names
     return most_opposed(story.scenario) if len(names) > 2 else (names[0], names[1])

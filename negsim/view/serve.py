@@ -78,8 +78,8 @@ def parser() -> argparse.ArgumentParser:
 def check_scenario(scenario: str | None) -> str | None:
     """None when the scenario loads, else its one-line error."""
     from negsim.errors import NegsimError
-    from negsim.scenario import load_scenario
-    from negsim.settings import default_scenario
+    from negsim.formats.load import load_scenario
+    from negsim.runs.settings import default_scenario
 
     try:
         load_scenario(scenario or default_scenario())

@@ -18,8 +18,9 @@ import solara
 
 from negsim.analysis.stated import stated_analysis
 from negsim.errors import NegsimError
-from negsim.scenario import Scenario, load_scenario
-from negsim.settings import default_scenario
+from negsim.formats.load import load_scenario
+from negsim.runs.settings import default_scenario
+from negsim.scenario import Scenario
 from negsim.view.odds import Odds, default_values, mini_sweep, run_odds
 from negsim.view.story import Setup, Story, apply, default_setup, tell
 

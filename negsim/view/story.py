@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from negsim.engine.transcript import transcript_table
 from negsim.errors import NegsimError, ScenarioError
 from negsim.model import NegotiationModel, Outcome
 from negsim.protocols import PROTOCOL_REGISTRY
 from negsim.scenario import Scenario
 from negsim.strategies import REGISTRY
-from negsim.transcript import transcript_table
 
 PROTOCOL_NAMES = tuple(name for name in PROTOCOL_REGISTRY if name != "split_track")
 """Protocols the view offers (split tracks need a scenario with tracks; added when it has)."""
@@ -127,8 +127,8 @@ class Story:
         return int(self.model.status[0]) == Outcome.AGREEMENT
 
     def space(self, a: str, b: str) -> Any:
-        """The utility space of parties `a` and `b` (`negsim.space_plots`), computed once."""
-        from negsim.space_plots import utility_space
+        """The utility space of parties `a` and `b` (`negsim.plots.space`), computed once."""
+        from negsim.plots.space import utility_space
 
         if (a, b) not in self._spaces:
             self._spaces[(a, b)] = utility_space(self.model, a, b, 0)

@@ -16,7 +16,8 @@ from negsim.analysis.bargaining import (
 )
 from negsim.analysis.frontier import distance_to_frontier
 from negsim.analysis.solutions import SOLUTIONS
-from negsim.scenario import load_scenario, parse_scenario
+from negsim.formats.load import load_scenario
+from negsim.scenario import parse_scenario
 from tests.analysis.reference import random_scenario, random_tables
 from tests.builders import small_scenario_data
 

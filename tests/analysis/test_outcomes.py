@@ -17,7 +17,7 @@ from negsim.analysis.outcomes import (
     outcome_utilities,
     sample_outcomes,
 )
-from negsim.scenario import load_scenario
+from negsim.formats.load import load_scenario
 from negsim.utility import utilities as engine_utilities
 from tests.analysis.reference import brute_outcomes, brute_utilities, random_scenario
 

@@ -20,10 +20,11 @@ from negsim.analysis.replication_quality import (
     supported_utilities,
     weight_grid,
 )
+from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
-from negsim.report import display_tables
-from negsim.results import format_report, summarize
-from negsim.scenario import Scenario, load_scenario, parse_scenario
+from negsim.results.summary import format_report, summarize
+from negsim.scenario import Scenario, parse_scenario
+from negsim.sweep.report import display_tables
 from negsim.utility import TOLERANCE
 from tests.analysis.reference import brute_frontier, brute_outcomes, brute_utilities
 

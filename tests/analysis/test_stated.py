@@ -14,7 +14,8 @@ import negsim.analysis.stated as stated
 from negsim.analysis import analyse
 from negsim.analysis.outcomes import DEFAULT_LIMIT
 from negsim.analysis.stated import count_at_least, stated_analyses, stated_analysis
-from negsim.scenario import Scenario, load_scenario, parse_scenario
+from negsim.formats.load import load_scenario
+from negsim.scenario import Scenario, parse_scenario
 from tests.builders import exact_weights, random_scenario_data
 
 KEYS = {

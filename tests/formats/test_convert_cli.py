@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from negsim.errors import ScenarioError
-from negsim.scenario import load_scenario
+from negsim.formats.load import load_scenario
 from tests.formats.reference import GENIUS, GENIUSWEB, utility_grid
 
 BIN = Path(sys.executable).parent

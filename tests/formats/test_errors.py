@@ -13,7 +13,7 @@ import pytest
 
 from negsim.errors import ScenarioError, ScenarioWarning
 from negsim.formats import read_domain
-from negsim.scenario import load_scenario
+from negsim.formats.load import load_scenario
 from tests.formats.reference import GENIUS, GENIUSWEB
 
 EZ = GENIUS / "england_zimbabwe_2010"

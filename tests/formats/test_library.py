@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from negsim.errors import ScenarioWarning
+from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
-from negsim.scenario import load_scenario
 from tests.formats.reference import (
     GENIUS,
     genius_domain,

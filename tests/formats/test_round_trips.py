@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from negsim.errors import ScenarioWarning
 from negsim.formats import read_domain, write_genius, write_geniusweb
 from negsim.formats.export import written_strings, xml_text_ok
+from negsim.formats.load import load_scenario
 from negsim.formats.names import YAML_WORDS
-from negsim.scenario import Scenario, load_scenario, parse_scenario
+from negsim.scenario import Scenario, parse_scenario
 from tests.builders import exact_weights
 from tests.formats.reference import GENIUS, GENIUSWEB, utility_grid
 from tests.formats.test_shared_domains import GENIUS_CASES

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from negsim.errors import ScenarioError, ScenarioWarning
-from negsim.scenario import load_scenario
+from negsim.formats.load import load_scenario
 from tests.formats.reference import (
     GENIUS,
     GENIUSWEB,

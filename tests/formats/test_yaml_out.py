@@ -14,7 +14,7 @@ from omegaconf import OmegaConf
 
 from negsim.errors import ScenarioWarning
 from negsim.formats import read_domain, scenario_yaml
-from negsim.scenario import load_scenario
+from negsim.formats.load import load_scenario
 from tests.formats.reference import GENIUS, GENIUSWEB
 
 TRICKY = ["Yes", "No", "yes", "OFF", "on", "y", "N", "true", "False", "null", "Null", "~", "1"]

@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 
 from negsim.errors import NegsimError, ScenarioError
+from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel, Outcome
 from negsim.protocols import build_protocol
 from negsim.protocols.split_track import SplitTrack, TrackRun
-from negsim.scenario import Scenario, Track, load_scenario, parse_scenario
+from negsim.scenario import Scenario, Track, parse_scenario
 from tests.builders import random_scenario_data, small_scenario_data
 
 

@@ -10,7 +10,7 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from negsim.scenario import load_scenario
+from negsim.formats.load import load_scenario
 from negsim.view import app, state
 from negsim.view.odds import run_odds
 from negsim.view.panels import transcript_markdown

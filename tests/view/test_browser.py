@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from negsim.scenario import load_scenario
+from negsim.formats.load import load_scenario
 from negsim.view.odds import run_odds
 from negsim.view.story import apply, default_setup, tell
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from negsim.scenario import load_scenario
+from negsim.formats.load import load_scenario
 from negsim.view.odds import default_values, mini_sweep, run_odds
 from negsim.view.state import zopa_text
 from negsim.view.story import Setup, apply, default_setup, tell

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from negsim.analysis.intervals import wilson_interval
 from negsim.errors import NegsimError
+from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
-from negsim.points import Point
-from negsim.scenario import Scenario, load_scenario
+from negsim.scenario import Scenario
+from negsim.scenario.points import Point
 from negsim.view.odds import Odds, SweepSpec, default_values, mini_sweep, run_odds
 
 REPLICATIONS = 200

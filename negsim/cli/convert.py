@@ -1,0 +1,117 @@
+"""`negsim-convert`: convert scenarios between negsim YAML, GENIUS XML and GeniusWeb JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from negsim.errors import NegsimError
+
+_DESCRIPTION = """\
+Convert a negotiation scenario between negsim YAML, GENIUS XML and GeniusWeb JSON.
+
+SOURCE is one of
+  - a negsim scenario: a YAML file, or a name from configs/scenario/ (ukraine_2025);
+  - a folder holding one GENIUS or GeniusWeb domain and its profiles (one party each);
+  - a domain file followed by its profile files (GENIUS .xml or GeniusWeb .json).
+GENIUS and GeniusWeb files are told apart, domain from profile, by what they hold."""
+
+_EPILOG = """\
+examples:
+  negsim-convert tests/data/genius/england_zimbabwe_2010 --to yaml \\
+      --out configs/scenario/england_zimbabwe.yaml
+  negsim-convert ukraine_2025 --to genius --out out/ukraine_genius
+  negsim-convert tests/data/geniusweb/anl2023_domain00 --to yaml --out -
+  cd tests/data/genius/england_zimbabwe_2012 && negsim-convert EnglandvsZimbabwe-B-domain.xml \\
+      EnglandvsZimbabwe-B-prof1.xml EnglandvsZimbabwe-B-prof2.xml --to yaml --out ez_b.yaml
+
+--to yaml writes one file (--out -: standard output); --to genius and --to geniusweb write a
+folder with the domain and one profile per party, and print the files written. Whatever a
+format cannot hold (red lines, strategies, deadlines; GeniusWeb: discounts, and the
+reservation as a value) is named in a warning. Errors are one line; the exit status is then 2.
+See docs/formats.md."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command's argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="negsim-convert",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "source",
+        nargs="+",
+        metavar="SOURCE",
+        help="a scenario YAML file or name, a domain folder, or a domain file and its profiles",
+    )
+    parser.add_argument(
+        "--to",
+        required=True,
+        choices=["yaml", "genius", "geniusweb"],
+        help="the format to write",
+    )
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="the YAML file to write (- for standard output), or the folder for genius/geniusweb",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; returns the exit status (0, or 2 after an error)."""
+    args = build_parser().parse_args(argv)
+    error = ""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            written = _convert(args.source, args.to, args.out)
+            status = 0
+        except NegsimError as exc:
+            written, status = [], 2
+            error = str(exc)
+        except OSError as exc:
+            written, status = [], 2
+            error = f"{exc.filename or args.out}: {exc.strerror or exc}"
+    for warning in caught:
+        print(f"negsim-convert: warning: {_one_line(str(warning.message))}", file=sys.stderr)
+    if status:
+        print(f"negsim-convert: error: {_one_line(error)}", file=sys.stderr)
+        return status
+    for path in written:
+        print(path)
+    return 0
+
+
+def _convert(sources: list[str], to: str, out: str) -> list[Path]:
+    from negsim.formats import scenario_yaml, write_genius, write_geniusweb
+    from negsim.formats.export import write_text
+    from negsim.formats.load import load_scenario
+    from negsim.formats.names import identifier
+
+    first, *profiles = sources
+    scenario = load_scenario(first, profiles=profiles or None)
+    if to == "yaml":
+        text = f"# negsim scenario from {scenario.source}\n{scenario_yaml(scenario.data)}"
+        if out == "-":
+            sys.stdout.write(text)
+            return []
+        path = Path(out)
+        if path.is_dir():
+            path = path / f"{identifier(scenario.name, 'scenario')}.yaml"
+        return [write_text(path, text)]
+    writer = write_genius if to == "genius" else write_geniusweb
+    return writer(scenario, Path(out))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

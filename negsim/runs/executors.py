@@ -1,0 +1,140 @@
+"""Where a sweep's chunks run: in this process, in local worker processes, on Slurm, on Ray.
+
+Each engine gets whole chunks of jobs (`negsim.runs.packing.make_chunks`), never single jobs: one
+chunk is one local task, one Slurm array task or one Ray task, which packs its jobs into
+lockstep models and writes their directories itself. What comes back is only how each job
+ended, so the launching process stays small however many jobs a sweep has.
+
+- `inline`: this process, chunk after chunk (the default; one core).
+- `local`: joblib's loky worker processes on this machine (`n_jobs`, -1: every core).
+- `submitit`: submitit, one array job with a task per chunk: `cluster: slurm` submits to Slurm,
+  `cluster: local` runs the same submission path in local processes (how it is tested without a
+  cluster); the other keys (`timeout_min`, `slurm_partition`, `slurm_array_parallelism`, ...)
+  go to submitit's `update_parameters`.
+- `ray`: one Ray task per chunk on the cluster at `address` (null: a local Ray).
+
+On Ctrl-C, submitit's array tasks and Ray's tasks still running are cancelled, so none goes on
+writing into a sweep directory that is no longer locked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from negsim.errors import NegsimError
+from negsim.runs.jobs import Job
+from negsim.runs.packing import Done, run_chunk
+
+EXECUTORS = ("inline", "local", "submitit", "ray")
+
+OnDone = Callable[[Done], None]
+
+
+def parallelism(executor: str, options: dict[str, Any]) -> int:
+    """How many chunks can run at once (to size the chunks)."""
+    if executor == "local":
+        n_jobs = int(options.get("n_jobs") or -1)
+        return os.cpu_count() or 1 if n_jobs < 0 else n_jobs
+    if executor == "submitit":
+        return int((options.get("submitit") or {}).get("slurm_array_parallelism") or 16)
+    if executor == "ray":
+        return int((options.get("ray") or {}).get("parallelism") or os.cpu_count() or 1)
+    return 1
+
+
+def run_chunks(
+    chunks: Sequence[list[Job]],
+    executor: str,
+    options: dict[str, Any],
+    on_done: OnDone,
+    folder: Path,
+) -> None:
+    """Run `chunks` on `executor`; `on_done` hears of every job as it ends (or its chunk does).
+
+    Args:
+        options: the launcher's settings (`n_jobs`, `submitit`, `ray`).
+        folder: where an engine keeps its own files (submitit's logs and pickles).
+    """
+    if not chunks:
+        return
+    if executor == "inline":
+        for chunk in chunks:
+            run_chunk(chunk, on_done)
+    elif executor == "local":
+        _local(chunks, int(options.get("n_jobs") or -1), on_done)
+    elif executor == "submitit":
+        _submitit(chunks, dict(options.get("submitit") or {}), on_done, folder)
+    elif executor == "ray":
+        _ray(chunks, dict(options.get("ray") or {}), on_done)
+    else:
+        known = ", ".join(EXECUTORS)
+        raise NegsimError(f"hydra.launcher.executor: must be one of {known}, got {executor!r}")
+
+
+def _local(chunks: Sequence[list[Job]], n_jobs: int, on_done: OnDone) -> None:
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
+    for ended in parallel(delayed(run_chunk)(chunk) for chunk in chunks):
+        for done in ended:
+            on_done(done)
+
+
+def _submitit(
+    chunks: Sequence[list[Job]], params: dict[str, Any], on_done: OnDone, folder: Path
+) -> None:
+    try:
+        import submitit
+    except ImportError:
+        raise NegsimError(
+            "hydra.launcher.executor: submitit is not installed (pip install -e '.[slurm]')"
+        ) from None
+    cluster = params.pop("cluster", None)  # None: Slurm where it is installed, else local
+    executor = submitit.AutoExecutor(folder=str(folder / "%j"), cluster=cluster)
+    executor.update_parameters(**{k: v for k, v in params.items() if v is not None})
+    jobs = executor.map_array(run_chunk, list(chunks))
+    try:
+        for job in submitit.helpers.as_completed(jobs):
+            for done in job.result():
+                on_done(done)
+    except KeyboardInterrupt:  # Ctrl-C: the array's tasks stop too, none writes on unwatched
+        for job in jobs:
+            with contextlib.suppress(Exception):
+                job.cancel(check=False)
+        raise
+
+
+def _ray(chunks: Sequence[list[Job]], params: dict[str, Any], on_done: OnDone) -> None:
+    try:
+        import ray
+    except ImportError:
+        raise NegsimError(
+            "hydra.launcher.executor: ray is not installed (pip install -e '.[ray]')"
+        ) from None
+    params.pop("parallelism", None)
+    init = dict(params.pop("init", None) or {})
+    remote_options = dict(params.pop("remote", None) or {"num_cpus": 1})
+    started = False
+    if not ray.is_initialized():
+        ray.init(**{k: v for k, v in init.items() if v is not None})
+        started = True
+    try:
+        task = ray.remote(run_chunk).options(**remote_options)
+        waiting = [task.remote(chunk) for chunk in chunks]
+        try:
+            while waiting:
+                ready, waiting = ray.wait(waiting, num_returns=1)
+                for done in ray.get(ready[0]):
+                    on_done(done)
+        except KeyboardInterrupt:  # Ctrl-C: a cluster's tasks stop too
+            for ref in waiting:
+                with contextlib.suppress(Exception):
+                    ray.cancel(ref, force=True)
+            raise
+    finally:
+        if started:
+            ray.shutdown()
