@@ -141,5 +141,5 @@ class Streams:
             for block, gen in zip(self.blocks, gens, strict=True):
                 chunk[:, block.rows] = gen.standard_normal((_ROUND_CHUNK, BLOCK))[:, block.offsets]
             drawn.append(chunk)
-        chunk, within = divmod(round_ - 1, _ROUND_CHUNK)
-        return drawn[chunk][within]
+        which, within = divmod(round_ - 1, _ROUND_CHUNK)
+        return drawn[which][within]

@@ -205,6 +205,7 @@ def best_utility(tables: np.ndarray, forbidden: np.ndarray | None = None) -> np.
 def crosses(forbidden: np.ndarray, offers: np.ndarray) -> np.ndarray:
     """Which issues of each row's offer fall on a forbidden option, shape (n, I)."""
     if forbidden.ndim == 2:
-        start = _offsets(offers.shape[0], *forbidden.shape, flat=False)
+        n_issues, n_options = forbidden.shape
+        start = _offsets(offers.shape[0], n_issues, n_options, flat=False)
         return np.ascontiguousarray(forbidden).take(offers + start)
     return gather(forbidden, offers)
