@@ -172,6 +172,7 @@ class NegotiationModel(mesa.Model):
         invalid = ~scenario.option_mask
         deadlines = np.minimum(self.rows.deadline, max_rounds)
         self.horizon = row_horizon(deadlines, scenario.required, max_rounds)
+        self.n_parties = len(scenario.parties)
         self.parties: list[PartyAgent] = [
             PartyAgent(
                 self,

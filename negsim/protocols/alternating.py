@@ -12,14 +12,12 @@ next proposer is chosen by `turns`:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from negsim.protocols.base import Protocol
-
-if TYPE_CHECKING:
-    from negsim.model import NegotiationModel
+from negsim.protocols.table import Table
 
 
 class AlternatingOffers(Protocol):
@@ -30,14 +28,14 @@ class AlternatingOffers(Protocol):
     params: ClassVar[dict[str, Any]] = {"turns": "round_robin"}
     turn_rules: ClassVar[tuple[str, ...]] = ("round_robin", "rejecter")
 
-    def setup(self, model: NegotiationModel) -> None:
+    def setup(self, model: Table) -> None:
         """Check the turn rule."""
         turns = self.values["turns"]
         if turns not in self.turn_rules:
             known = ", ".join(self.turn_rules)
             raise ValueError(f"turns: must be one of {known}, got {turns!r}")
 
-    def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
+    def play(self, model: Table, rows: np.ndarray) -> None:
         """Propose, answer, and settle or pass the turn as `turns` says."""
         skip_absent_proposers(model, rows)
         proposer = model.proposer[rows]
@@ -57,7 +55,7 @@ class AlternatingOffers(Protocol):
             model.proposer[rows[rest]] = (proposer[rest] + 1) % len(model.parties)
 
 
-def skip_absent_proposers(model: NegotiationModel, rows: np.ndarray) -> None:
+def skip_absent_proposers(model: Table, rows: np.ndarray) -> None:
     """Hand the turn on where the proposer has left the table."""
     n_parties = len(model.parties)
     for _ in range(n_parties):
@@ -67,7 +65,7 @@ def skip_absent_proposers(model: NegotiationModel, rows: np.ndarray) -> None:
         model.proposer[rows[absent]] = (model.proposer[rows[absent]] + 1) % n_parties
 
 
-def pass_turn(model: NegotiationModel, rows: np.ndarray, accepted: np.ndarray) -> None:
+def pass_turn(model: Table, rows: np.ndarray, accepted: np.ndarray) -> None:
     """The next proposer is the first party after the proposer that rejected."""
     n_parties = len(model.parties)
     proposer = model.proposer[rows]

@@ -8,12 +8,12 @@ the opponent model, risks and the per-round records work the same under every pr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from negsim.model import NegotiationModel
+from negsim.protocols.table import Table
+from negsim.registry import check_parameters
 
 
 class Protocol:
@@ -28,29 +28,24 @@ class Protocol:
     model_walk_aways: ClassVar[bool] = True  # False: the protocol runs the walk-away checks itself
 
     def __init__(self, **values: Any) -> None:
-        unknown = sorted(set(values) - set(self.params), key=str)
-        if unknown:
-            known = ", ".join(sorted(self.params)) or "none"
-            raise ValueError(
-                f"unknown parameter {unknown[0]!r} for protocol {self.name!r} (known: {known})"
-            )
+        check_parameters("protocol", self.name, values, self.params)
         self.values = {**self.params, **values}
 
-    def setup(self, model: NegotiationModel) -> None:
+    def setup(self, model: Table) -> None:
         """Check the protocol against the model's scenario and create its state."""
 
-    def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
+    def play(self, model: Table, rows: np.ndarray) -> None:
         """Play one round in the running replications `rows`."""
         raise NotImplementedError
 
-    def release(self, model: NegotiationModel) -> None:
+    def release(self, model: Table) -> None:
         """Free what this protocol holds for `model` (see `NegotiationModel.release`)."""
 
-    def transcripts(self, model: NegotiationModel) -> list[Any]:
+    def transcripts(self, model: Table) -> list[Any]:
         """Transcript tables of sub-negotiations (a track's), besides the model's own (none)."""
         return []
 
-    def result_columns(self, model: NegotiationModel) -> dict[str, Any]:
+    def result_columns(self, model: Table) -> dict[str, Any]:
         """Extra columns of `model.results()`, one value per replication (none by default)."""
         return {}
 

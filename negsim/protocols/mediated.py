@@ -30,17 +30,14 @@ published (the frequency model and observing strategies see parties' offers only
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from negsim.protocols.base import Protocol
+from negsim.protocols.table import Negotiator, Table
 from negsim.strategies.offers import generate_offers
 from negsim.utility import crosses, gather
-
-if TYPE_CHECKING:
-    from negsim.agents import PartyAgent
-    from negsim.model import NegotiationModel
 
 _TIE = 1e-9
 
@@ -64,7 +61,7 @@ class MediatedText(Protocol):
     params: ClassVar[dict[str, Any]] = {"mediator": None, "learning_rate": 0.5}
     state: Mediation  # created by `setup`
 
-    def setup(self, model: NegotiationModel) -> None:
+    def setup(self, model: Table) -> None:
         """Check the mediator and learning rate; start the mediator's evidence empty.
 
         The model keeps its own copy of the protocol, so the evidence is that model's alone.
@@ -92,16 +89,16 @@ class MediatedText(Protocol):
             distance=np.abs(k[None, :] - (n_valid[:, None] - 1) / 2),
         )
 
-    def release(self, model: NegotiationModel) -> None:
+    def release(self, model: Table) -> None:
         """Free the mediator's evidence (its arrays are as large as the opponent model's)."""
         self.__dict__.pop("state", None)
 
-    def mediator_index(self, model: NegotiationModel) -> int:
+    def mediator_index(self, model: Table) -> int:
         """The party mediating, or -1 for a neutral mediator."""
         name = self.values["mediator"]
         return -1 if name is None else model.scenario.party_names.index(name)
 
-    def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
+    def play(self, model: Table, rows: np.ndarray) -> None:
         """Put this round's text on the table, hear the answers, settle or learn from them."""
         state = self.state
         texts, proposer = self.texts(model, state, rows)
@@ -117,7 +114,7 @@ class MediatedText(Protocol):
         self.learn(model, state, rows[rest], texts[rest], accepted[rest], proposer[rest])
 
     def texts(
-        self, model: NegotiationModel, state: Mediation, rows: np.ndarray
+        self, model: Table, state: Mediation, rows: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """This round's text in each of `rows` and who proposes it (-1: the neutral mediator)."""
         estimates = estimated_tables(state, rows, model.scenario.option_mask)
@@ -145,7 +142,7 @@ class MediatedText(Protocol):
 
     def learn(
         self,
-        model: NegotiationModel,
+        model: Table,
         state: Mediation,
         rows: np.ndarray,
         texts: np.ndarray,
@@ -171,7 +168,7 @@ class MediatedText(Protocol):
 
 
 def objections(
-    agent: PartyAgent, rows: np.ndarray, texts: np.ndarray
+    agent: Negotiator, rows: np.ndarray, texts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The issues `agent` rejects `texts` on, and the option it wants on every issue.
 

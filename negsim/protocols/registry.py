@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from negsim.protocols.alternating import AlternatingOffers
 from negsim.protocols.base import Protocol
 from negsim.protocols.mediated import MediatedText
 from negsim.protocols.simultaneous import SimultaneousOffers
 from negsim.protocols.split_track import SplitTrack
+from negsim.registry import Registry
 
 PROTOCOLS: tuple[type[Protocol], ...] = (
     AlternatingOffers,
@@ -18,17 +16,8 @@ PROTOCOLS: tuple[type[Protocol], ...] = (
     SplitTrack,
 )
 
-PROTOCOL_REGISTRY: dict[str, type[Protocol]] = {cls.name: cls for cls in PROTOCOLS}
+PROTOCOL_REGISTRY: Registry[Protocol] = Registry("protocol", PROTOCOLS)
+"""Every protocol by name, in the order of `PROTOCOLS`."""
 
-
-def build_protocol(name: str, params: Mapping[str, Any] | None = None) -> Protocol:
-    """Build the registered protocol `name` with `params`.
-
-    Raises:
-        ValueError: for an unknown name or parameter, with a one-line message.
-    """
-    cls = PROTOCOL_REGISTRY.get(name)
-    if cls is None:
-        known = ", ".join(sorted(PROTOCOL_REGISTRY))
-        raise ValueError(f"unknown protocol {name!r} (known: {known})")
-    return cls(**dict(params or {}))
+build_protocol = PROTOCOL_REGISTRY.build
+"""Build the registered protocol `name` with `params` (`Registry.build`: one-line errors)."""

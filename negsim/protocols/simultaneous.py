@@ -15,14 +15,12 @@ holds the chosen offer where agreed, else the offer of the party whose turn it i
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from negsim.protocols.base import Protocol
-
-if TYPE_CHECKING:
-    from negsim.model import NegotiationModel
+from negsim.protocols.table import Table
 
 
 class SimultaneousOffers(Protocol):
@@ -33,7 +31,7 @@ class SimultaneousOffers(Protocol):
         "simultaneous offers: every party offers each round; first agreeable offer in turn wins"
     )
 
-    def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
+    def play(self, model: Table, rows: np.ndarray) -> None:
         """Propose, publish and answer every offer, then settle on the first agreeable one."""
         offers = propose_all(model, rows)
         present = model.at_table[rows]
@@ -65,7 +63,7 @@ class SimultaneousOffers(Protocol):
         model.conclude(rows[agreed], deals[agreed])
 
 
-def propose_all(model: NegotiationModel, rows: np.ndarray) -> np.ndarray:
+def propose_all(model: Table, rows: np.ndarray) -> np.ndarray:
     """Every present party's offer, made before any is public, shape (n, P, I); -1 if absent."""
     n_issues = model.scenario.option_mask.shape[0]
     offers = np.full((rows.size, len(model.parties), n_issues), -1, dtype=np.int64)
@@ -81,7 +79,7 @@ def propose_all(model: NegotiationModel, rows: np.ndarray) -> np.ndarray:
 
 
 def record_received(
-    model: NegotiationModel, rows: np.ndarray, deals: np.ndarray, chosen: np.ndarray
+    model: Table, rows: np.ndarray, deals: np.ndarray, chosen: np.ndarray
 ) -> None:
     """Record what the deal is worth to each party at the table other than its proposer, where
     the deal is not the offer on turn (whose answers were recorded), so the record matches."""
@@ -91,7 +89,7 @@ def record_received(
         model.received_history[model.round - 1, agent.index, rows] = utility
 
 
-def rotation(model: NegotiationModel, rows: np.ndarray) -> np.ndarray:
+def rotation(model: Table, rows: np.ndarray) -> np.ndarray:
     """This round's turn order per replication: `first_proposer + round - 1` onwards, (n, P)."""
     n_parties = len(model.parties)
     start = (model.first_proposer[rows] + model.round - 1) % n_parties

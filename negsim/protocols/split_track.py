@@ -23,20 +23,27 @@ from __future__ import annotations
 import copy
 import weakref
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
+from negsim.protocols.alternating import AlternatingOffers
 from negsim.protocols.base import Protocol
+from negsim.protocols.mediated import MediatedText
+from negsim.protocols.simultaneous import SimultaneousOffers
+from negsim.protocols.table import Table
+from negsim.registry import Registry
 from negsim.scenario import Scenario, Track, parse_scenario
 from negsim.scenario.draws import Draws
 from negsim.scenario.points import Point
+from negsim.status import Outcome
 from negsim.streams import TRACK
 
-if TYPE_CHECKING:
-    from negsim.model import NegotiationModel
-
 RUNNING, AGREEMENT, WALKAWAY, TIMEOUT, STOPPED = range(5)  # `Outcome` codes, plus STOPPED
+INNER_PROTOCOLS: Registry[Protocol] = Registry(
+    "inner protocol", [AlternatingOffers, SimultaneousOffers, MediatedText]
+)
+"""The protocols a track may run (`protocol.inner`): any but split_track itself."""
 TRACK_OUTCOMES = np.array(["running", "agreement", "walkaway", "timeout", "stopped"], dtype=object)
 
 
@@ -45,7 +52,7 @@ class TrackRun:
     """One track's negotiation within a parent model, and how it ended per replication."""
 
     track: Track
-    model: NegotiationModel
+    model: Table
     issues: np.ndarray  # parent indices of the track's issues
     parties: np.ndarray  # parent indices of the track's parties
     outcome: np.ndarray  # (R,) RUNNING, AGREEMENT, WALKAWAY, TIMEOUT or STOPPED
@@ -63,23 +70,21 @@ class SplitTrack(Protocol):
 
     def __init__(self, **values: Any) -> None:
         super().__init__(**values)
-        from negsim.protocols.registry import PROTOCOL_REGISTRY
-
         if not isinstance(self.values["linkage"], bool):
             raise ValueError(f"linkage must be true or false, got {self.values['linkage']!r}")
         inner = self.values["inner"]
-        if inner == self.name or inner not in PROTOCOL_REGISTRY:
-            known = ", ".join(sorted(set(PROTOCOL_REGISTRY) - {self.name}))
+        if not isinstance(inner, str) or inner not in INNER_PROTOCOLS:
+            known = ", ".join(sorted(INNER_PROTOCOLS))
             raise ValueError(f"inner must name a protocol (known: {known}), got {inner!r}")
-        self._runs: weakref.WeakKeyDictionary[NegotiationModel, list[TrackRun]] = (
+        self._runs: weakref.WeakKeyDictionary[Table, list[TrackRun]] = (
             weakref.WeakKeyDictionary()
         )
 
-    def runs(self, model: NegotiationModel) -> list[TrackRun]:
+    def runs(self, model: Table) -> list[TrackRun]:
         """The tracks' negotiations of `model`, in the scenario's track order."""
         return self._runs[model]
 
-    def transcripts(self, model: NegotiationModel) -> list[Any]:
+    def transcripts(self, model: Table) -> list[Any]:
         """Each track's transcript table, its events labelled with the track's name."""
         return [
             run.model.transcript.table(run.track.name)
@@ -87,15 +92,13 @@ class SplitTrack(Protocol):
             if run.model.transcript is not None
         ]
 
-    def release(self, model: NegotiationModel) -> None:
+    def release(self, model: Table) -> None:
         """Free the tracks' models' arrays with their parent's."""
         for run in self._runs.get(model, []):
             run.model.release()
 
-    def setup(self, model: NegotiationModel) -> None:
+    def setup(self, model: Table) -> None:
         """Check the tracks cover every issue and required party; build one model per track."""
-        from negsim.model import NegotiationModel
-
         scenario = model.scenario
         if not scenario.tracks:
             raise ValueError(
@@ -121,11 +124,11 @@ class SplitTrack(Protocol):
                 for p in model.points
             ]
             n_options = points[0].scenario.option_mask.shape[1]
-            sub = NegotiationModel.from_points(
+            sub = type(model).from_points(
                 points,
                 max_rounds=model.max_rounds,
                 record=model.record,
-                protocol=self.values["inner"],
+                protocol=INNER_PROTOCOLS.build(self.values["inner"]),
                 draws=track_draws(model.draws, parties, issues, n_options),
                 accept_best_after=model.accept_best_after,
                 streams=model.streams.derived(TRACK, number),
@@ -151,7 +154,7 @@ class SplitTrack(Protocol):
             )
         self._runs[model] = runs
 
-    def play(self, model: NegotiationModel, rows: np.ndarray) -> None:
+    def play(self, model: Table, rows: np.ndarray) -> None:
         """Play a round on every track, then settle the replications whose tracks say so."""
         runs = self._runs[model]
         for run in runs:
@@ -169,9 +172,7 @@ class SplitTrack(Protocol):
             run.walked[ended] = np.where(walked >= 0, run.parties[np.maximum(walked, 0)], -1)
         self._settle(model, rows, runs)
 
-    def _settle(self, model: NegotiationModel, rows: np.ndarray, runs: list[TrackRun]) -> None:
-        from negsim.model import Outcome
-
+    def _settle(self, model: Table, rows: np.ndarray, runs: list[TrackRun]) -> None:
         codes = np.stack([run.outcome[rows] for run in runs])  # (T, n)
         failing = (codes == WALKAWAY) | (codes == TIMEOUT)
         agreed = (codes == AGREEMENT).all(axis=0)
@@ -208,7 +209,7 @@ class SplitTrack(Protocol):
                 kept = done[run.outcome[done] == AGREEMENT]
                 model.deal[np.ix_(kept, run.issues)] = run.model.deal[kept]
 
-    def result_columns(self, model: NegotiationModel) -> dict[str, Any]:
+    def result_columns(self, model: Table) -> dict[str, Any]:
         """Per track: outcome, round, who walked away; `deal_<issue>` wherever an option stands."""
         names = np.array([*model.scenario.party_names, None], dtype=object)  # -1 -> None
         columns: dict[str, Any] = {}

@@ -22,12 +22,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from negsim.agents import PartyAgent
+from negsim.registry import check_parameters
+from negsim.strategies.seat import Seat
 
 
 @dataclass(frozen=True)
@@ -54,12 +54,7 @@ class Strategy:
     params: ClassVar[Mapping[str, Param]] = {}
 
     def __init__(self, **values: Any) -> None:
-        unknown = sorted(set(values) - set(self.params), key=str)
-        if unknown:
-            known = ", ".join(sorted(self.params)) or "none"
-            raise ValueError(
-                f"unknown parameter {unknown[0]!r} for strategy {self.name!r} (known: {known})"
-            )
+        check_parameters("strategy", self.name, values, self.params)
         self.values: dict[str, float] = {}
         for key, spec in self.params.items():
             raw = values.get(key, spec.default)
@@ -80,14 +75,14 @@ class Strategy:
         """
         return dict(self.values)
 
-    def init_memory(self, agent: PartyAgent) -> None:
+    def init_memory(self, agent: Seat) -> None:
         """Create this strategy's per-replication arrays in `agent.memory` (none by default)."""
 
-    def begin_round(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> None:
+    def begin_round(self, agent: Seat, rows: np.ndarray, round_: int) -> None:
         """Called once per round for the replications where the party is at the table."""
 
     def observe(
-        self, agent: PartyAgent, rows: np.ndarray, proposer: np.ndarray, utility: np.ndarray
+        self, agent: Seat, rows: np.ndarray, proposer: np.ndarray, utility: np.ndarray
     ) -> None:
         """Another party's offer, worth `utility` to this party, was put on the table."""
 
@@ -101,11 +96,11 @@ class Strategy:
         """Whether this strategy overrides `begin_round` (the model skips the call otherwise)."""
         return cls.begin_round is not Strategy.begin_round
 
-    def target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+    def target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
         """The utility this party asks for in `round_`, in each of `rows`."""
         raise NotImplementedError
 
-    def next_target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+    def next_target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
         """What the party would ask for after `round_`: the floor of its acceptance rule."""
         return self.target(agent, rows, round_ + 1)
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
+from negsim.registry import Registry
 from negsim.strategies.base import Strategy
 from negsim.strategies.time_dependent import (
     Boulware,
@@ -32,17 +30,8 @@ STRATEGIES: tuple[type[Strategy], ...] = (
     Zeuthen,
 )
 
-REGISTRY: dict[str, type[Strategy]] = {cls.name: cls for cls in STRATEGIES}
+REGISTRY: Registry[Strategy] = Registry("strategy", STRATEGIES)
+"""Every strategy by name, in the order of `STRATEGIES`."""
 
-
-def build_strategy(name: str, params: Mapping[str, Any] | None = None) -> Strategy:
-    """Build the registered strategy `name` with `params`.
-
-    Raises:
-        ValueError: for an unknown name or a bad parameter, with a one-line message.
-    """
-    cls = REGISTRY.get(name)
-    if cls is None:
-        known = ", ".join(sorted(REGISTRY))
-        raise ValueError(f"unknown strategy {name!r} (known: {known})")
-    return cls(**dict(params or {}))
+build_strategy = REGISTRY.build
+"""Build the registered strategy `name` with `params` (`Registry.build`: one-line errors)."""

@@ -9,15 +9,13 @@ random stream.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from negsim.strategies.base import Param, Strategy, at_least_zero
+from negsim.strategies.seat import Seat
 from negsim.streams import NOISE
-
-if TYPE_CHECKING:
-    from negsim.agents import PartyAgent
 
 
 def concession_target(
@@ -69,7 +67,7 @@ class TimeDependent(Strategy):
         """The target at normalised time `t` (see the module docstring)."""
         return concession_target(t, self.exponent, reservation, best)
 
-    def target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+    def target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
         """The curve at the party's time for `round_`, with each row's exponent."""
         exponent = agent.params["exponent"][rows]
         t = agent.time(round_, rows)
@@ -137,16 +135,16 @@ class NoisyTimeDependent(TimeDependent):
         "noise": Param(0.05, at_least_zero, "standard deviation of the target's noise"),
     }
 
-    def init_memory(self, agent: PartyAgent) -> None:
+    def init_memory(self, agent: Seat) -> None:
         """One noise value per replication, redrawn every round."""
         agent.memory["noise"] = np.zeros(agent.reservation.shape)
 
-    def begin_round(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> None:
+    def begin_round(self, agent: Seat, rows: np.ndarray, round_: int) -> None:
         """Take this round's noise from each replication's stream."""
         normal = agent.model.streams.normal_at((NOISE, agent.index), round_)
         agent.memory["noise"][rows] = normal[rows] * agent.params["noise"][rows]
 
-    def target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+    def target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
         """The curve plus this round's noise, kept within [reservation, best]."""
         plain = super().target(agent, rows, round_)
         noisy = plain + agent.memory["noise"][rows]

@@ -8,14 +8,12 @@ that hardens makes it harden back. The target stays within [reservation, best].
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from negsim.strategies.base import Param, Strategy, at_least_zero
-
-if TYPE_CHECKING:
-    from negsim.agents import PartyAgent
+from negsim.strategies.seat import Seat
 
 
 class TitForTat(Strategy):
@@ -28,15 +26,15 @@ class TitForTat(Strategy):
         "step": Param(0.005, at_least_zero, "concession per round whatever the others do"),
     }
 
-    def init_memory(self, agent: PartyAgent) -> None:
+    def init_memory(self, agent: Seat) -> None:
         """Own target; last offer from each party and its latest concession, in own utility."""
-        n_rows, n_parties = agent.reservation.shape[0], len(agent.model.scenario.parties)
+        n_rows, n_parties = agent.reservation.shape[0], agent.model.n_parties
         agent.memory["target"] = agent.best.copy()
         agent.memory["last_from"] = np.full((n_rows, n_parties), np.nan)
         agent.memory["conceded"] = np.zeros((n_rows, n_parties))
 
     def observe(
-        self, agent: PartyAgent, rows: np.ndarray, proposer: np.ndarray, utility: np.ndarray
+        self, agent: Seat, rows: np.ndarray, proposer: np.ndarray, utility: np.ndarray
     ) -> None:
         """Record how much better for this party the proposer's new offer is."""
         previous = agent.memory["last_from"][rows, proposer]
@@ -45,11 +43,11 @@ class TitForTat(Strategy):
         )
         agent.memory["last_from"][rows, proposer] = utility
 
-    def begin_round(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> None:
+    def begin_round(self, agent: Seat, rows: np.ndarray, round_: int) -> None:
         """Concede by the others' average concession since last round, then forget it."""
         if round_ == 1:
             return
-        others = np.ones(len(agent.model.scenario.parties), dtype=bool)
+        others = np.ones(agent.model.n_parties, dtype=bool)
         others[agent.index] = False
         present = agent.model.at_table[rows][:, others]
         conceded = agent.memory["conceded"][rows][:, others]
@@ -60,10 +58,10 @@ class TitForTat(Strategy):
         agent.memory["target"][rows] = np.clip(target, agent.reservation[rows], agent.best[rows])
         agent.memory["conceded"][rows] = 0.0
 
-    def target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+    def target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
         """The current target."""
         return agent.memory["target"][rows]
 
-    def next_target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+    def next_target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
         """It does not know its next concession: the current target."""
         return agent.memory["target"][rows]

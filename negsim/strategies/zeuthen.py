@@ -51,14 +51,12 @@ risk as about its own latest offer.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from negsim.strategies.base import Param, Strategy
-
-if TYPE_CHECKING:
-    from negsim.agents import PartyAgent
+from negsim.strategies.seat import Seat
 
 _TIE = 1e-9  # risks this close are equal: both parties concede
 _HAIR = 1e-5  # a target this far below an offer's utility makes the shared generator repeat it
@@ -225,7 +223,7 @@ class Zeuthen(Strategy):
         "step": Param(0.02, _positive, "least utility conceded when it is this party's turn"),
     }
 
-    def init_memory(self, agent: PartyAgent) -> None:
+    def init_memory(self, agent: Seat) -> None:
         """Target, starting at the party's best, and what it has seen of the table.
 
         Per replication: `offered`, my utility of my latest offer; `pending`, rounds my last
@@ -234,7 +232,7 @@ class Zeuthen(Strategy):
         (to tell a stale risk); `anchor` and `anchor_risk`, my latest offer it answered and its
         risk; `before` and `before_risk`, the same for my previous offer.
         """
-        n_rows, n_parties = agent.reservation.shape[0], len(agent.model.scenario.parties)
+        n_rows, n_parties = agent.reservation.shape[0], agent.model.n_parties
         agent.memory["target"] = agent.best.copy()
         agent.memory["offered"] = np.full(n_rows, np.nan)
         agent.memory["pending"] = np.zeros(n_rows, dtype=np.int64)
@@ -242,12 +240,12 @@ class Zeuthen(Strategy):
             agent.memory[key] = np.full((n_rows, n_parties), np.nan)
 
     def observe(
-        self, agent: PartyAgent, rows: np.ndarray, proposer: np.ndarray, utility: np.ndarray
+        self, agent: Seat, rows: np.ndarray, proposer: np.ndarray, utility: np.ndarray
     ) -> None:
         """Keep what the proposer's latest offer is worth to this party."""
         agent.memory["received"][rows, proposer] = utility
 
-    def begin_round(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> None:
+    def begin_round(self, agent: Seat, rows: np.ndarray, round_: int) -> None:
         """Stand by my latest offer; where my risk is the smallest at the table, concede just
         enough that it no longer is."""
         memory, model = agent.memory, agent.model
@@ -265,7 +263,7 @@ class Zeuthen(Strategy):
         pending = target < mine - 2 * _HAIR
         waited = np.where(pending, memory["pending"][rows] + 1, 0)
         memory["pending"][rows] = waited
-        pending &= waited <= len(model.parties)
+        pending &= waited <= model.n_parties
         if heard.any():
             line = np.arange(rows.size)
             other = np.where(heard, risks, np.inf).argmin(axis=1)
@@ -319,16 +317,16 @@ class Zeuthen(Strategy):
         floor = np.maximum(reservation, np.where(np.isnan(theirs), -np.inf, theirs))
         return np.minimum(np.maximum(new, floor), target)
 
-    def target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+    def target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
         """The current target."""
         return agent.memory["target"][rows]
 
-    def next_target(self, agent: PartyAgent, rows: np.ndarray, round_: int) -> np.ndarray:
+    def next_target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
         """The current target: it concedes only when its turn comes."""
         return agent.memory["target"][rows]
 
 
-def _own_offer(agent: PartyAgent, rows: np.ndarray) -> np.ndarray:
+def _own_offer(agent: Seat, rows: np.ndarray) -> np.ndarray:
     """The party's utility of its latest public offer, NaN before it made one."""
     last = agent.model.opponents.last[agent.index, rows]
     made = (last >= 0).all(axis=1)
