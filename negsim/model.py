@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import secrets
 from collections.abc import Sequence
-from enum import IntEnum
 from pathlib import Path
 
 import mesa
@@ -26,35 +25,28 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from negsim.agents import PartyAgent
-from negsim.analysis.replication_quality import EXACT_LIMIT, deal_distances, quality_is_exact
-from negsim.engine.transcript import TRANSCRIPT_LIMIT, Transcript
+from negsim.analysis.replication_quality import EXACT_LIMIT, deal_distances
+from negsim.engine.answers import close_named, proposers_accept
+from negsim.engine.checks import check_settings, opening_parties
+from negsim.engine.history import RoundHistory
+from negsim.engine.horizon import aim_table, negotiation_horizon, row_horizon
+from negsim.engine.results_table import results_table
+from negsim.engine.transcript import Transcript
 from negsim.errors import NegsimError
 from negsim.formats.load import load_scenario
 from negsim.protocols import Protocol, build_protocol
 from negsim.scenario import Scenario
 from negsim.scenario.draws import Draws, draw_parameters
 from negsim.scenario.points import Point, RowParameters, row_parameters
+from negsim.status import OUTCOME_NAMES, Outcome
 from negsim.strategies.offers import Aim, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
+from negsim.strategies.zeuthen import zeuthen_risk
 from negsim.streams import OPENER, Streams
-from negsim.utility import TOLERANCE, gather_rows, row_any, row_blocks, row_sum
+from negsim.utility import row_any, row_blocks
 
-
-class Outcome(IntEnum):
-    """How a replication stands or ended."""
-
-    RUNNING = 0
-    AGREEMENT = 1
-    WALKAWAY = 2
-    TIMEOUT = 3
-
-
-OUTCOME_NAMES = {
-    Outcome.AGREEMENT: "agreement",
-    Outcome.WALKAWAY: "walkaway",
-    Outcome.TIMEOUT: "timeout",
-}
+__all__ = ["NegotiationModel", "Outcome", "negotiation_horizon"]
 
 
 class NegotiationModel(mesa.Model):
@@ -113,29 +105,13 @@ class NegotiationModel(mesa.Model):
     ) -> None:
         if seed is None:
             seed = secrets.randbits(31)
-        _check_whole("seed", seed, 0)
-        _check_whole("start", start, 0)
-        _check_whole("transcript", transcript, 0)
-        if transcript > TRANSCRIPT_LIMIT:
-            raise NegsimError(
-                f"transcript: records at most {TRANSCRIPT_LIMIT} replications, got {transcript}"
-            )
+        check_settings(
+            seed, start, transcript, replications, max_rounds, exact_quality, accept_best_after
+        )
         super().__init__(rng=int(seed))
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
-        _check_whole("replications", replications, 1)
-        _check_whole("max_rounds", max_rounds, 1)
-        if isinstance(exact_quality, bool) or not isinstance(exact_quality, int | np.integer):
-            raise NegsimError(f"exact_quality: must be a whole number, got {exact_quality!r}")
         self.exact_quality = int(exact_quality)
-        if accept_best_after is not None and (
-            isinstance(accept_best_after, bool)
-            or not isinstance(accept_best_after, int | float)
-            or not 0 <= accept_best_after <= 1
-        ):
-            raise NegsimError(
-                f"accept_best_after: must be null or a number in [0, 1], got {accept_best_after!r}"
-            )
         self.accept_best_after = accept_best_after
         if points is None:
             single = first_proposer if isinstance(first_proposer, str) else None
@@ -161,14 +137,27 @@ class NegotiationModel(mesa.Model):
             except ValueError as exc:
                 raise NegsimError(f"protocol: {exc}") from None
         self.protocol: Protocol = copy.deepcopy(protocol)  # its state is this model's own
-
         if draws is None:
             draws = draw_parameters(self.rows, self.streams, scenario.option_mask)
         elif draws.reservations.shape != (len(scenario.parties), replications):
             raise NegsimError("draws: shapes do not match the scenario and replications")
         drawn_first = self.streams.integers(OPENER, len(scenario.parties))
         self.draws: Draws = draws
-        tables = draws.tables
+        self._seat_parties(scenario, draws, max_rounds)
+        stated = np.where(self.rows.opener >= 0, self.rows.opener, drawn_first)
+        self.first_proposer = stated if openers is None else openers
+        self.proposer = self.first_proposer.copy()
+        self._init_state(scenario, replications)
+        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        rows = min(transcript, replications)
+        self.transcript: Transcript | None = Transcript(self, rows) if rows else None
+        try:
+            self.protocol.setup(self)
+        except ValueError as exc:
+            raise NegsimError(f"protocol: {exc}") from None
+
+    def _seat_parties(self, scenario: Scenario, draws: Draws, max_rounds: int) -> None:
+        """One agent per party, with its drawn numbers and its clock."""
         invalid = ~scenario.option_mask
         deadlines = np.minimum(self.rows.deadline, max_rounds)
         self.horizon = row_horizon(deadlines, scenario.required, max_rounds)
@@ -178,7 +167,7 @@ class NegotiationModel(mesa.Model):
                 self,
                 p,
                 party,
-                tables[p],
+                draws.tables[p],
                 draws.reservations[p],
                 scenario.red_lines[p] | invalid,
                 self.rows.deadline[p],
@@ -188,13 +177,18 @@ class NegotiationModel(mesa.Model):
             )
             for p, party in enumerate(scenario.parties)
         ]
-        n_parties = len(self.parties)
-        n_issues, n_options = scenario.option_mask.shape
         self.required = scenario.required
-        self._invalid = invalid
-        stated = np.where(self.rows.opener >= 0, self.rows.opener, drawn_first)
-        self.first_proposer = stated if openers is None else openers
-        self.proposer = self.first_proposer.copy()
+        self._tables = draws.tables
+        self._red_lines = np.stack([agent.red_lines for agent in self.parties])
+        # Only strategies that listen make the model compute what they listen to.
+        self._observers = [a for a in self.parties if a.strategy.observes()]
+        self._round_keepers = [a for a in self.parties if a.strategy.keeps_rounds()]
+        self._risks_heard = any(a.strategy.reads_risks for a in self.parties)
+
+    def _init_state(self, scenario: Scenario, replications: int) -> None:
+        """The table's state in every replication at the start, and what the parties learn."""
+        n_parties = self.n_parties
+        n_issues, n_options = scenario.option_mask.shape
         self.standing = np.zeros((replications, n_issues), dtype=np.int64)
         self.status = np.full(replications, Outcome.RUNNING, dtype=np.int8)
         self.walked = np.full(replications, -1, dtype=np.int64)
@@ -204,47 +198,32 @@ class NegotiationModel(mesa.Model):
         self.distance_to_pareto = np.full(replications, np.nan)
         self.distance_to_nash = np.full(replications, np.nan)
         # Outcomes a deal may use: existing options crossing no required party's red line.
-        self._admissible = scenario.option_mask & ~scenario.red_lines[scenario.required].any(0)
+        self.admissible = scenario.option_mask & ~scenario.red_lines[scenario.required].any(0)
         self.at_table = np.ones((replications, n_parties), dtype=bool)
         self.closed = np.zeros((replications, n_issues, n_options), dtype=bool)
         self._recheck = np.ones(replications, dtype=bool)
         self.opponents = FrequencyModel(n_parties, replications, scenario.option_mask)
         self.thresholds = ThresholdModel(n_parties, replications, n_issues, memory=n_parties)
-        self._tables = tables
-        self._red_lines = np.stack([agent.red_lines for agent in self.parties])
         self._aim_parties, self._aim_valid = aim_table(self.required)
         # Each proposer's weights over the parties it aims at, carried from offer to offer.
         self.aim_weights = np.ones((n_parties, self._aim_parties.shape[0], replications))
         self.mean_targets = np.full(n_parties, np.nan)
         self.risks = np.full((replications, n_parties), np.nan)  # announced by answering parties
-        # Only strategies that listen make the model compute what they listen to.
-        self._observers = [a for a in self.parties if a.strategy.observes()]
-        self._round_keepers = [a for a in self.parties if a.strategy.keeps_rounds()]
-        self._risks_heard = any(a.strategy.reads_risks for a in self.parties)
-        if record:
-            # Rounds are kept as they come (`_grow_history`): most talks end long before
-            # max_rounds, and a huge max_rounds must not reserve its whole history up front.
-            rounds = min(max_rounds, HISTORY_BLOCK)
-            self.target_history = np.full((rounds, n_parties, replications), np.nan, np.float32)
-            self.received_history = np.full((rounds, n_parties, replications), np.nan, np.float32)
-            self.offer_history = np.full((rounds, replications, n_issues), -1, dtype=np.int8)
-            self.proposer_history = np.full((rounds, replications), -1, dtype=np.int8)
+        self.history: RoundHistory | None = None
+        if self.record:
+            self.history = RoundHistory(n_parties, replications, n_issues, self.max_rounds)
 
-        reporters = {
+    def _reporters(self) -> dict[str, object]:
+        """The DataCollector's per-round series: outcome shares and each party's mean target."""
+        reporters: dict[str, object] = {
             "running": lambda m: m.share(Outcome.RUNNING),
             "agreed": lambda m: m.share(Outcome.AGREEMENT),
             "walked_away": lambda m: m.share(Outcome.WALKAWAY),
             "timed_out": lambda m: m.share(Outcome.TIMEOUT),
         }
-        for p, name in enumerate(scenario.party_names):
+        for p, name in enumerate(self.scenario.party_names):
             reporters[f"target_{name}"] = lambda m, p=p: m.mean_targets[p]
-        self.datacollector = mesa.DataCollector(model_reporters=reporters)
-        rows = min(transcript, replications)
-        self.transcript: Transcript | None = Transcript(self, rows) if rows else None
-        try:
-            self.protocol.setup(self)
-        except ValueError as exc:
-            raise NegsimError(f"protocol: {exc}") from None
+        return reporters
 
     @classmethod
     def from_points(cls, points: Sequence[Point], **settings: object) -> NegotiationModel:
@@ -277,6 +256,33 @@ class NegotiationModel(mesa.Model):
             self.mesa_scenario = value
             value.model = self  # type: ignore[attr-defined]
 
+    # ------------------------------------------------------------------ history
+
+    @property
+    def target_history(self) -> np.ndarray:
+        """Each party's target per round, (rounds, P, R) (`RoundHistory.targets`)."""
+        return self._kept().targets
+
+    @property
+    def received_history(self) -> np.ndarray:
+        """What the offer on the table was worth to each party, (rounds, P, R)."""
+        return self._kept().received
+
+    @property
+    def offer_history(self) -> np.ndarray:
+        """The offer on the table per round, (rounds, R, I); -1 for none."""
+        return self._kept().offers
+
+    @property
+    def proposer_history(self) -> np.ndarray:
+        """Who made the offer on the table per round, (rounds, R); -1 for none or a mediator."""
+        return self._kept().proposers
+
+    def _kept(self) -> RoundHistory:
+        if self.history is None:
+            raise AttributeError("the model keeps no per-round history (record=False or released)")
+        return self.history
+
     # ------------------------------------------------------------------ protocol
 
     def step(self) -> None:
@@ -284,8 +290,8 @@ class NegotiationModel(mesa.Model):
         if not self.running:
             return
         self.round += 1
-        if self.record and self.round > self.target_history.shape[0]:
-            self._grow_history()
+        if self.history is not None:
+            self.history.make_room(self.round)
         if self.protocol.model_walk_aways:  # False: the protocol checks them
             self._walk_aways()
         rows = np.flatnonzero(self.status == Outcome.RUNNING)
@@ -371,9 +377,9 @@ class NegotiationModel(mesa.Model):
 
     def record_offer(self, rows: np.ndarray, offers: np.ndarray, proposer: np.ndarray) -> None:
         """Keep the offer on the table this round (and who made it; -1 for a mediator)."""
-        if self.record:
-            self.offer_history[self.round - 1, rows] = offers
-            self.proposer_history[self.round - 1, rows] = proposer
+        if self.history is not None:
+            self.history.offers[self.round - 1, rows] = offers
+            self.history.proposers[self.round - 1, rows] = proposer
 
     def answer(
         self,
@@ -388,65 +394,73 @@ class NegotiationModel(mesa.Model):
         lines. An answering party announces its risk, and a required one names the red lines the
         offer crosses, which closes those options for everyone.
         """
-        n_parties = len(self.parties)
+        n_parties = self.n_parties
         accepted = np.zeros((rows.size, n_parties), dtype=bool)
         own_side = np.full(rows.size, -1) if proposer is None else proposer
         if self.transcript is not None:
             self.transcript.offers(rows, own_side, offers)
         present = self.at_table[rows]
-        # The proposers' own acceptances, all at once: each row's table is its proposer's.
         own = (own_side >= 0) & present[np.arange(rows.size), np.maximum(own_side, 0)]
-        if own.any():
-            own_line = np.flatnonzero(own)
-            side, who, theirs = own_side[own_line], rows[own_line], offers[own_line]
-            tables = self._tables.reshape(-1, *self._tables.shape[2:])  # (party, row) blocks
-            utility = row_sum(gather_rows(tables, side * self.replications + who, theirs))
-            crossed = row_any(gather_rows(self._red_lines, side, theirs))
-            reservation = np.stack([agent.reservation for agent in self.parties])
-            floor = reservation[side, who] - TOLERANCE
-            accepted[own_line, side] = (utility >= floor) & ~crossed
-        # The answering (party, row) pairs, party by party. What a party's answer says and what
-        # it teaches (closed options, its frequency and threshold models, its risk) touch no
-        # other party's answer in the same call, so they are recorded for all parties at once.
-        answering = present & (own_side[:, None] != np.arange(n_parties))
-        party, line = np.nonzero(answering.T)
+        if own.any():  # all at once: each row's table is its proposer's
+            line = np.flatnonzero(own)
+            reservations = np.stack([agent.reservation for agent in self.parties])
+            side = own_side[line]
+            accepted[line, side] = proposers_accept(
+                self._tables, self._red_lines, reservations, side, rows[line], offers[line]
+            )
+        # The answering (party, row) pairs. What a party's answer says and what it teaches
+        # (closed options, the frequency and threshold models, its risk) touch no other party's
+        # answer in the same call, so they are recorded for all parties at once.
+        party, line = np.nonzero((present & (own_side[:, None] != np.arange(n_parties))).T)
         if line.size == 0:
             return accepted
         who, theirs = rows[line], offers[line]
-        answers = np.empty(line.size, dtype=bool)
-        objections = np.empty(theirs.shape, dtype=bool)
-        utility = np.empty(line.size)
         bounds = np.searchsorted(party, np.arange(n_parties + 1))
-        for agent in self.parties:
-            mine = slice(bounds[agent.index], bounds[agent.index + 1])
-            if mine.start < mine.stop:
-                answers[mine], objections[mine], utility[mine] = agent.respond(
-                    who[mine], theirs[mine], self.round
-                )
-                if self.transcript is not None:
-                    self.transcript.answers(
-                        agent, who[mine], answers[mine], utility[mine], agent.last_floor,
-                        objections[mine],
-                    )  # fmt: skip
+        answers, objections, utility = self._responses(bounds, who, theirs)
         named = row_any(objections)
         accepted[line, party] = answers
         closing = self.required[party]  # a required party's red lines close options
         if closing.all():
-            self._close(who, theirs, objections, named)
+            close_named(self.closed, self._recheck, who, theirs, objections, named)
         elif closing.any():
-            self._close(who[closing], theirs[closing], objections[closing], named[closing])
+            close_named(
+                self.closed, self._recheck, who[closing], theirs[closing], objections[closing],
+                named[closing],
+            )  # fmt: skip
         self.opponents.observe_accepts(party[answers], who[answers], theirs[answers])
         self.thresholds.observe_answers(
             party, who, theirs, answers, named, self.round, self.opponents.estimates
         )
-        if self._risks_heard:
+        if self._risks_heard:  # Zeuthen's risk: the chance of breakdown it would rather take
             for agent in self.parties:
                 mine = slice(bounds[agent.index], bounds[agent.index + 1])
-                if mine.start < mine.stop:
-                    self._announce_risk(agent, who[mine], utility[mine])
-        if record_received and self.record:
-            self.received_history[self.round - 1, party, who] = utility
+                target = agent.target(who[mine], self.round)
+                risk = zeuthen_risk(target, agent.reservation[who[mine]], utility[mine])
+                self.risks[who[mine], agent.index] = risk
+        if record_received and self.history is not None:
+            self.history.received[self.round - 1, party, who] = utility
         return accepted
+
+    def _responses(
+        self, bounds: np.ndarray, rows: np.ndarray, offers: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each party's answers to its block `bounds[p]:bounds[p + 1]` of (`rows`, `offers`):
+        accepts, the red lines named per issue, and the offers' utility to it."""
+        answers = np.empty(rows.size, dtype=bool)
+        objections = np.empty(offers.shape, dtype=bool)
+        utility = np.empty(rows.size)
+        for agent in self.parties:
+            mine = slice(bounds[agent.index], bounds[agent.index + 1])
+            if mine.start < mine.stop:
+                answers[mine], objections[mine], utility[mine] = agent.respond(
+                    rows[mine], offers[mine], self.round
+                )
+                if self.transcript is not None:
+                    self.transcript.answers(
+                        agent, rows[mine], answers[mine], utility[mine], agent.last_floor,
+                        objections[mine],
+                    )  # fmt: skip
+        return answers, objections, utility
 
     def agreed(self, rows: np.ndarray, accepted: np.ndarray) -> np.ndarray:
         """Where every required party at the table accepted, shape (n,)."""
@@ -474,37 +488,19 @@ class NegotiationModel(mesa.Model):
             tables = tables * factor[:, :, None, None]
             reservations = reservations * factor
         to_pareto, to_nash = deal_distances(
-            tables, self._admissible, deals, reservations, exact_limit=self.exact_quality
+            tables, self.admissible, deals, reservations, exact_limit=self.exact_quality
         )
         self.distance_to_pareto[rows] = to_pareto
         self.distance_to_nash[rows] = to_nash
         self._end(rows, Outcome.AGREEMENT)
-
-    def _announce_risk(self, agent: PartyAgent, rows: np.ndarray, utility: np.ndarray) -> None:
-        """Zeuthen's risk: the chance of breakdown the party would accept rather than `utility`."""
-        target = agent.target(rows, self.round)
-        room = target - agent.reservation[rows]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            risk = np.where(room > 1e-12, (target - utility) / room, 0.0)
-        self.risks[rows, agent.index] = np.clip(risk, 0.0, 1.0)
-
-    def _close(
-        self, rows: np.ndarray, offers: np.ndarray, objections: np.ndarray, named: np.ndarray
-    ) -> None:
-        """Close, for everyone, the options that red lines named (`named`: rows naming any)."""
-        hit = np.flatnonzero(named)  # few rows: np.nonzero on them only
-        hit_row, hit_issue = np.nonzero(objections[hit])
-        hit_row = hit[hit_row]
-        self.closed[rows[hit_row], hit_issue, offers[hit_row, hit_issue]] = True
-        self._recheck[rows[hit_row]] = True
 
     def _record_targets(self, rows: np.ndarray) -> None:
         for agent in self.parties:
             present = rows[self.at_table[rows, agent.index]]
             targets = agent.target(present, self.round)
             self.mean_targets[agent.index] = targets.mean() if targets.size else np.nan
-            if self.record:
-                self.target_history[self.round - 1, agent.index, present] = targets
+            if self.history is not None:
+                self.history.targets[self.round - 1, agent.index, present] = targets
 
     def end(self, rows: np.ndarray, outcome: Outcome, walked: np.ndarray | None = None) -> None:
         """End `rows` this round with `outcome`; `walked[j]` is who walked away (-1: nobody)."""
@@ -545,59 +541,7 @@ class NegotiationModel(mesa.Model):
 
     def results(self) -> pd.DataFrame:
         """One row per replication: outcome, who walked away, round, the deal, utilities."""
-        scenario = self.scenario
-        names = np.array(scenario.party_names, dtype=object)
-        outcome = np.array(
-            [OUTCOME_NAMES.get(Outcome(s), "running") for s in range(4)], dtype=object
-        )[self.status]
-        agreed = self.status == Outcome.AGREEMENT
-        columns: dict[str, object] = {
-            "replication": self.index,
-            "outcome": outcome,
-            "walked_away": np.where(self.walked >= 0, names[np.maximum(self.walked, 0)], None),
-            "round": self.end_round,
-            "first_proposer": names[self.first_proposer],
-        }
-        for i, issue in enumerate(scenario.issues):
-            labels = np.array(issue.options, dtype=object)
-            columns[f"deal_{issue.name}"] = np.where(
-                agreed, labels[np.maximum(self.deal[:, i], 0)], None
-            )
-        for agent in self.parties:
-            utility = self.deal_utility[:, agent.index]
-            got = np.where(agreed, utility, agent.reservation)
-            if agent.discounted:  # worth d**s in the round the talks ended, deal or none
-                got = got * agent.discount_factor(self.end_round, np.arange(self.replications))
-            columns[f"utility_{agent.name}"] = got
-            cleared = pd.array(utility >= agent.reservation - TOLERANCE, dtype="boolean")
-            cleared[~agreed] = pd.NA
-            columns[f"cleared_{agent.name}"] = cleared
-            columns[f"reservation_{agent.name}"] = agent.reservation
-        columns["distance_to_pareto"] = self.distance_to_pareto
-        columns["distance_to_pareto_exact"] = np.full(
-            self.replications, quality_is_exact(self._admissible, self.exact_quality)
-        )
-        columns["distance_to_nash"] = self.distance_to_nash
-        columns.update(self.protocol.result_columns(self))
-        frame = pd.DataFrame(columns)
-        frame["outcome"] = pd.Categorical(
-            frame["outcome"], categories=[*OUTCOME_NAMES.values(), "running"]
-        )
-        return frame
-
-    def _grow_history(self) -> None:
-        """Double the rounds the per-round history holds (up to max_rounds), keeping it."""
-        held = self.target_history.shape[0]
-        more = min(held, self.max_rounds - held)
-        for name, fill in (
-            ("target_history", np.nan),
-            ("received_history", np.nan),
-            ("offer_history", -1),
-            ("proposer_history", -1),
-        ):
-            old = getattr(self, name)
-            tail = np.full((more, *old.shape[1:]), fill, dtype=old.dtype)
-            setattr(self, name, np.concatenate([old, tail]))
+        return results_table(self, self.protocol.result_columns(self))
 
     def release(self) -> None:
         """Free the model's large arrays now, keeping what `results()` and `series()` need.
@@ -612,9 +556,7 @@ class NegotiationModel(mesa.Model):
         self.closed = self.standing = None  # type: ignore[assignment]
         self.draws = self.rows = self.streams = None  # type: ignore[assignment]
         self._red_lines = None  # type: ignore[assignment]
-        for name in ("target_history", "received_history", "offer_history", "proposer_history"):
-            if hasattr(self, name):
-                delattr(self, name)
+        self.history = None
         for agent in self.parties:
             # A fresh empty array: a slice would keep the whole tables array alive.
             agent.table = np.empty((0, *agent.table.shape[1:]))
@@ -626,67 +568,3 @@ class NegotiationModel(mesa.Model):
         frame = self.datacollector.get_model_vars_dataframe()
         frame.index = pd.RangeIndex(1, len(frame) + 1, name="round")
         return frame
-
-
-HISTORY_BLOCK = 128
-"""Rounds of per-round history a recording model holds at first; it doubles as needed."""
-
-
-def row_horizon(deadlines: np.ndarray, required: np.ndarray, max_rounds: int) -> np.ndarray:
-    """`negotiation_horizon` per row: `deadlines` (P, R), capped at `max_rounds`, gives (R,)."""
-    if not required.any():
-        return np.full(deadlines.shape[1], max_rounds, dtype=np.int64)
-    return np.minimum(deadlines[required].min(axis=0), max_rounds)
-
-
-def negotiation_horizon(scenario: Scenario, max_rounds: int) -> int:
-    """Rounds every party concedes over: the earliest deadline of a required party, or max_rounds.
-
-    Deadlines are public (the US repeats its threat to walk away), so a party that would rather
-    have a deal than none must reach its floor before the first required party leaves. A party that
-    prefers no deal says so through a high reservation value, not by ignoring the clock.
-    """
-    deadlines = [p.deadline for p in scenario.parties if p.required and p.deadline is not None]
-    return min([max_rounds, *deadlines])
-
-
-def aimed_at(required: np.ndarray, party: int) -> np.ndarray:
-    """The parties whose acceptance `party`'s offers aim at: the other required parties, or every
-    other party when no other is required."""
-    others = np.array([q for q in range(required.size) if q != party], dtype=np.int64)
-    needed = others[required[others]]
-    return needed if needed.size else others
-
-
-def aim_table(required: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`aimed_at` of every party as padded columns: (parties (Q, P), valid (Q, P))."""
-    lists = [aimed_at(required, p) for p in range(required.size)]
-    depth = max(1, max(len(a) for a in lists))
-    parties = np.zeros((depth, required.size), dtype=np.int64)
-    valid = np.zeros((depth, required.size), dtype=bool)
-    for p, aimed in enumerate(lists):
-        parties[: len(aimed), p] = aimed
-        valid[: len(aimed), p] = True
-    return parties, valid
-
-
-def opening_parties(
-    scenario: Scenario, first_proposer: str | Sequence[str] | None, replications: int
-) -> np.ndarray | None:
-    """Each replication's opening party index, or None where they are to be drawn."""
-    if first_proposer is None:
-        return None
-    names = [first_proposer] if isinstance(first_proposer, str) else list(first_proposer)
-    if not isinstance(first_proposer, str) and len(names) != replications:
-        raise NegsimError(f"first_proposer: {len(names)} names for {replications} replications")
-    known = scenario.party_names
-    for name in names:
-        if name not in known:
-            raise NegsimError(f"first_proposer: no party {name!r} (parties: {', '.join(known)})")
-    index = np.array([known.index(name) for name in names], dtype=np.int64)
-    return np.resize(index, replications)
-
-
-def _check_whole(name: str, value: object, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise NegsimError(f"{name}: must be a whole number >= {low}, got {value!r}")

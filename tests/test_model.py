@@ -235,18 +235,18 @@ def test_history_is_kept_as_rounds_come_not_reserved_for_max_rounds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A huge max_rounds reserves no history; growing it keeps every round as it was."""
-    import negsim.model as model_module
+    import negsim.engine.history as history_module
 
     data = small_scenario_data(deadline=30)
     scenario = parse_scenario(data)
     huge = NegotiationModel(scenario, replications=50, seed=1, max_rounds=10**9, record=True)
-    assert huge.target_history.shape[0] == model_module.HISTORY_BLOCK
+    assert huge.target_history.shape[0] == history_module.HISTORY_BLOCK
     short = NegotiationModel(scenario, replications=50, seed=1, max_rounds=200, record=True)
     pd.testing.assert_frame_equal(huge.run().results(), short.run().results())
 
     hard = parse_scenario(small_scenario_data(strategy="hardliner"))  # never agrees: all rounds
     grown = NegotiationModel(hard, replications=20, seed=2, max_rounds=300, record=True).run()
-    monkeypatch.setattr(model_module, "HISTORY_BLOCK", 1000)
+    monkeypatch.setattr(history_module, "HISTORY_BLOCK", 1000)
     whole = NegotiationModel(hard, replications=20, seed=2, max_rounds=300, record=True).run()
     assert grown.target_history.shape == whole.target_history.shape == (300, 2, 20)
     for name in ("target_history", "received_history", "offer_history", "proposer_history"):

@@ -1,0 +1,48 @@
+"""The per-round history a recording model keeps for figures and teaching.
+
+Rounds are kept as they come: most talks end long before `max_rounds`, and a huge `max_rounds`
+must not reserve its whole history up front, so the arrays start at `HISTORY_BLOCK` rounds and
+double as needed. The first axis of every array is the round (round r at index r - 1).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+HISTORY_BLOCK = 128
+"""Rounds of per-round history a recording model holds at first; it doubles as needed."""
+
+
+class RoundHistory:
+    """Targets, utilities received, offers on the table and their proposers, round by round.
+
+    Attributes:
+        targets: each party's target, (rounds, P, R), NaN where it was not at the table.
+        received: what the offer on the table was worth to each party, (rounds, P, R).
+        offers: the offer on the table, (rounds, R, I) option indices, -1 for none.
+        proposers: who made it, (rounds, R), -1 for none or a mediator.
+    """
+
+    def __init__(self, n_parties: int, replications: int, n_issues: int, max_rounds: int) -> None:
+        self.max_rounds = max_rounds
+        rounds = min(max_rounds, HISTORY_BLOCK)
+        self.targets = np.full((rounds, n_parties, replications), np.nan, np.float32)
+        self.received = np.full((rounds, n_parties, replications), np.nan, np.float32)
+        self.offers = np.full((rounds, replications, n_issues), -1, dtype=np.int8)
+        self.proposers = np.full((rounds, replications), -1, dtype=np.int8)
+
+    def make_room(self, round_: int) -> None:
+        """Make sure round `round_` has a place, doubling the rounds held (up to max_rounds)."""
+        held = self.targets.shape[0]
+        if round_ <= held:
+            return
+        more = min(held, self.max_rounds - held)
+        for name, fill in (
+            ("targets", np.nan),
+            ("received", np.nan),
+            ("offers", -1),
+            ("proposers", -1),
+        ):
+            old = getattr(self, name)
+            tail = np.full((more, *old.shape[1:]), fill, dtype=old.dtype)
+            setattr(self, name, np.concatenate([old, tail]))
