@@ -25,13 +25,16 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from negsim.agents import PartyAgent
-from negsim.analysis.replication_quality import EXACT_LIMIT, deal_distances
+from negsim.analysis.replication_quality import EXACT_LIMIT
+from negsim.engine.aims import Aims
 from negsim.engine.answers import close_named, proposers_accept
 from negsim.engine.checks import check_settings, opening_parties
-from negsim.engine.history import RoundHistory
-from negsim.engine.horizon import aim_table, negotiation_horizon, row_horizon
+from negsim.engine.deals import deal_worth
+from negsim.engine.history import RoundHistory, series_reporters
+from negsim.engine.horizon import negotiation_horizon, row_horizon
 from negsim.engine.results_table import results_table
 from negsim.engine.transcript import Transcript
+from negsim.engine.walkaways import walk_aways
 from negsim.errors import NegsimError
 from negsim.formats.load import load_scenario
 from negsim.protocols import Protocol, build_protocol
@@ -39,7 +42,6 @@ from negsim.scenario import Scenario
 from negsim.scenario.draws import Draws, draw_parameters
 from negsim.scenario.points import Point, RowParameters, row_parameters
 from negsim.status import OUTCOME_NAMES, Outcome
-from negsim.strategies.offers import Aim, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
 from negsim.strategies.zeuthen import zeuthen_risk
@@ -148,7 +150,8 @@ class NegotiationModel(mesa.Model):
         self.first_proposer = stated if openers is None else openers
         self.proposer = self.first_proposer.copy()
         self._init_state(scenario, replications)
-        self.datacollector = mesa.DataCollector(model_reporters=self._reporters())
+        reporters = series_reporters(scenario.party_names)
+        self.datacollector = mesa.DataCollector(model_reporters=reporters)
         rows = min(transcript, replications)
         self.transcript: Transcript | None = Transcript(self, rows) if rows else None
         try:
@@ -201,29 +204,15 @@ class NegotiationModel(mesa.Model):
         self.admissible = scenario.option_mask & ~scenario.red_lines[scenario.required].any(0)
         self.at_table = np.ones((replications, n_parties), dtype=bool)
         self.closed = np.zeros((replications, n_issues, n_options), dtype=bool)
-        self._recheck = np.ones(replications, dtype=bool)
+        self.recheck = np.ones(replications, dtype=bool)
         self.opponents = FrequencyModel(n_parties, replications, scenario.option_mask)
         self.thresholds = ThresholdModel(n_parties, replications, n_issues, memory=n_parties)
-        self._aim_parties, self._aim_valid = aim_table(self.required)
-        # Each proposer's weights over the parties it aims at, carried from offer to offer.
-        self.aim_weights = np.ones((n_parties, self._aim_parties.shape[0], replications))
+        self.aims = Aims(self.required, replications)  # whom offers aim at, and their weights
         self.mean_targets = np.full(n_parties, np.nan)
         self.risks = np.full((replications, n_parties), np.nan)  # announced by answering parties
         self.history: RoundHistory | None = None
         if self.record:
             self.history = RoundHistory(n_parties, replications, n_issues, self.max_rounds)
-
-    def _reporters(self) -> dict[str, object]:
-        """The DataCollector's per-round series: outcome shares and each party's mean target."""
-        reporters: dict[str, object] = {
-            "running": lambda m: m.share(Outcome.RUNNING),
-            "agreed": lambda m: m.share(Outcome.AGREEMENT),
-            "walked_away": lambda m: m.share(Outcome.WALKAWAY),
-            "timed_out": lambda m: m.share(Outcome.TIMEOUT),
-        }
-        for p, name in enumerate(self.scenario.party_names):
-            reporters[f"target_{name}"] = lambda m, p=p: m.mean_targets[p]
-        return reporters
 
     @classmethod
     def from_points(cls, points: Sequence[Point], **settings: object) -> NegotiationModel:
@@ -258,25 +247,11 @@ class NegotiationModel(mesa.Model):
 
     # ------------------------------------------------------------------ history
 
-    @property
-    def target_history(self) -> np.ndarray:
-        """Each party's target per round, (rounds, P, R) (`RoundHistory.targets`)."""
-        return self._kept().targets
-
-    @property
-    def received_history(self) -> np.ndarray:
-        """What the offer on the table was worth to each party, (rounds, P, R)."""
-        return self._kept().received
-
-    @property
-    def offer_history(self) -> np.ndarray:
-        """The offer on the table per round, (rounds, R, I); -1 for none."""
-        return self._kept().offers
-
-    @property
-    def proposer_history(self) -> np.ndarray:
-        """Who made the offer on the table per round, (rounds, R); -1 for none or a mediator."""
-        return self._kept().proposers
+    # The per-round history (`RoundHistory`), for figures and teaching.
+    target_history = property(lambda self: self._kept().targets, doc="Targets, (rounds, P, R).")
+    received_history = property(lambda self: self._kept().received, doc="Worth, (rounds, P, R).")
+    offer_history = property(lambda self: self._kept().offers, doc="Offers, (rounds, R, I).")
+    proposer_history = property(lambda self: self._kept().proposers, doc="Proposers, (rounds, R).")
 
     def _kept(self) -> RoundHistory:
         if self.history is None:
@@ -293,7 +268,7 @@ class NegotiationModel(mesa.Model):
         if self.history is not None:
             self.history.make_room(self.round)
         if self.protocol.model_walk_aways:  # False: the protocol checks them
-            self._walk_aways()
+            walk_aways(self)
         rows = np.flatnonzero(self.status == Outcome.RUNNING)
         if rows.size:
             for agent in self._round_keepers:
@@ -305,28 +280,6 @@ class NegotiationModel(mesa.Model):
             self._end(np.flatnonzero(self.status == Outcome.RUNNING), Outcome.TIMEOUT)
         self.running = bool((self.status == Outcome.RUNNING).any())
         self.datacollector.collect(self)
-
-    def _walk_aways(self) -> None:
-        for check in ("deadline", "nothing_left"):
-            for agent in self.parties:
-                candidates = (self.status == Outcome.RUNNING) & self.at_table[:, agent.index]
-                if check == "deadline":
-                    if self.round <= agent.first_deadline:
-                        continue
-                    leaving = np.flatnonzero(candidates & (self.round > agent.deadline))
-                else:
-                    # Only newly closed options can take the last good outcome away.
-                    rows = np.flatnonzero(candidates & self._recheck)
-                    leaving = rows[agent.cannot_gain(rows, self.forbidden_for(agent, rows))]
-                if leaving.size == 0:
-                    continue
-                if self.transcript is not None:
-                    self.transcript.walk_aways(agent, leaving, check)
-                self.at_table[leaving, agent.index] = False
-                if self.required[agent.index]:
-                    self.walked[leaving] = agent.index
-                    self._end(leaving, Outcome.WALKAWAY)
-        self._recheck[:] = False
 
     # ------------------------------------------------------------------ shared moves
 
@@ -342,29 +295,15 @@ class NegotiationModel(mesa.Model):
             mine = proposer == agent.index
             if mine.any():
                 targets[mine] = agent.target(rows[mine], self.round)
-        aim = self.aim(rows, proposer)
-        weights = self.aim_weights[proposer, :, rows].T
-        offers = generate_offers(
+        aim = self.aims.aim(rows, proposer, self.opponents, self.thresholds, self.at_table)
+        return self.aims.offers(
+            aim,
+            rows,
+            proposer,
             row_blocks(self._tables, proposer, rows),
-            aim.others,
             self._red_lines.take(proposer, axis=0) | self.closed.take(rows, axis=0),
             targets,
-            aim.thresholds,
-            aim.present,
-            weights,
         )
-        self.aim_weights[proposer, :, rows] = weights.T
-        return offers
-
-    def aim(self, rows: np.ndarray, proposer: np.ndarray) -> Aim:
-        """What `proposer[j]` aims its offer in `rows[j]` at: the other required parties (all
-        others when none is), their estimated tables and acceptance thresholds, as the table
-        shows them, and whether they are at the table."""
-        parties = self._aim_parties[:, proposer]  # (Q, n)
-        tables = row_blocks(self.opponents.estimates, parties, rows[None, :])
-        thresholds = self.thresholds.thresholds(parties, rows, tables)
-        present = self._aim_valid[:, proposer] & self.at_table[rows[None, :], parties]
-        return Aim(tables, thresholds, present)
 
     def publish(self, rows: np.ndarray, proposer: np.ndarray, offers: np.ndarray) -> None:
         """`proposer[j]` put `offers[j]` on the table in `rows[j]`: everyone at it sees it."""
@@ -421,10 +360,10 @@ class NegotiationModel(mesa.Model):
         accepted[line, party] = answers
         closing = self.required[party]  # a required party's red lines close options
         if closing.all():
-            close_named(self.closed, self._recheck, who, theirs, objections, named)
+            close_named(self.closed, self.recheck, who, theirs, objections, named)
         elif closing.any():
             close_named(
-                self.closed, self._recheck, who[closing], theirs[closing], objections[closing],
+                self.closed, self.recheck, who[closing], theirs[closing], objections[closing],
                 named[closing],
             )  # fmt: skip
         self.opponents.observe_accepts(party[answers], who[answers], theirs[answers])
@@ -473,23 +412,10 @@ class NegotiationModel(mesa.Model):
             return
         self.standing[rows] = deals
         self.deal[rows] = deals
-        for agent in self.parties:
-            # Weights sum to 1 only up to rounding: keep utilities exactly within [0, 1].
-            utility = agent.utility(rows, deals)
-            self.deal_utility[rows, agent.index] = np.clip(utility, 0.0, 1.0)
-        tables = np.stack([agent.table[rows] for agent in self.parties], axis=1)
-        reservations = np.stack([agent.reservation[rows] for agent in self.parties], axis=1)
-        if any(agent.discounted for agent in self.parties):
-            # Measured in what the parties get in this round: each party's utilities (the
-            # reservation too) scaled by its d**s, which keeps the frontier's outcomes.
-            factor = np.stack(
-                [agent.discount_factor(self.round, rows) for agent in self.parties], axis=1
-            )
-            tables = tables * factor[:, :, None, None]
-            reservations = reservations * factor
-        to_pareto, to_nash = deal_distances(
-            tables, self.admissible, deals, reservations, exact_limit=self.exact_quality
+        utilities, to_pareto, to_nash = deal_worth(
+            self.parties, rows, deals, self.round, self.admissible, self.exact_quality
         )
+        self.deal_utility[rows] = utilities
         self.distance_to_pareto[rows] = to_pareto
         self.distance_to_nash[rows] = to_nash
         self._end(rows, Outcome.AGREEMENT)

@@ -7,7 +7,11 @@ double as needed. The first axis of every array is the round (round r at index r
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+
+from negsim.status import Outcome
 
 HISTORY_BLOCK = 128
 """Rounds of per-round history a recording model holds at first; it doubles as needed."""
@@ -46,3 +50,16 @@ class RoundHistory:
             old = getattr(self, name)
             tail = np.full((more, *old.shape[1:]), fill, dtype=old.dtype)
             setattr(self, name, np.concatenate([old, tail]))
+
+
+def series_reporters(party_names: list[str]) -> dict[str, Any]:
+    """The DataCollector's per-round series: outcome shares and each party's mean target."""
+    reporters: dict[str, Any] = {
+        "running": lambda m: m.share(Outcome.RUNNING),
+        "agreed": lambda m: m.share(Outcome.AGREEMENT),
+        "walked_away": lambda m: m.share(Outcome.WALKAWAY),
+        "timed_out": lambda m: m.share(Outcome.TIMEOUT),
+    }
+    for p, name in enumerate(party_names):
+        reporters[f"target_{name}"] = lambda m, p=p: m.mean_targets[p]
+    return reporters

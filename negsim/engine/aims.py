@@ -1,0 +1,59 @@
+"""Who an offer is aimed at, and how each proposer weighs them from offer to offer.
+
+Under unanimity every required party must accept, so a proposer aims at the other required
+parties (every other party when none is), as the table shows them: their tables as the frequency
+model estimates them, their acceptance thresholds as learned from their answers, and whether they
+are still at the table. The weights over them (`negsim.strategies.offers`) move towards the
+parties least likely to accept and are carried from one offer to the next.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from negsim.engine.horizon import aim_table
+from negsim.strategies.offers import Aim, generate_offers
+from negsim.strategies.opponent import FrequencyModel
+from negsim.strategies.thresholds import ThresholdModel
+from negsim.utility import row_blocks
+
+
+class Aims:
+    """Each proposer's aimed-at parties and its weights over them, per replication."""
+
+    def __init__(self, required: np.ndarray, replications: int) -> None:
+        self.parties, self.valid = aim_table(required)  # (Q, P) each
+        self.weights = np.ones((required.size, self.parties.shape[0], replications))
+
+    def aim(
+        self,
+        rows: np.ndarray,
+        proposer: np.ndarray,
+        opponents: FrequencyModel,
+        thresholds: ThresholdModel,
+        at_table: np.ndarray,
+    ) -> Aim:
+        """What `proposer[j]` aims its offer in `rows[j]` at: the parties' estimated tables and
+        acceptance thresholds, and whether they are at the table."""
+        parties = self.parties[:, proposer]  # (Q, n)
+        tables = row_blocks(opponents.estimates, parties, rows[None, :])
+        learned = thresholds.thresholds(parties, rows, tables)
+        present = self.valid[:, proposer] & at_table[rows[None, :], parties]
+        return Aim(tables, learned, present)
+
+    def offers(
+        self,
+        aim: Aim,
+        rows: np.ndarray,
+        proposer: np.ndarray,
+        own_tables: np.ndarray,
+        forbidden: np.ndarray,
+        targets: np.ndarray,
+    ) -> np.ndarray:
+        """Offers meeting `targets` that aim at `aim`, each proposer's weights carried on."""
+        weights = self.weights[proposer, :, rows].T
+        offers = generate_offers(
+            own_tables, aim.others, forbidden, targets, aim.thresholds, aim.present, weights
+        )
+        self.weights[proposer, :, rows] = weights.T
+        return offers

@@ -1,0 +1,55 @@
+"""Walking away: a party leaves when its deadline has passed or nothing still open can beat its
+reservation value. A required party leaving ends the replication; another just leaves the table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from negsim.status import Outcome
+
+
+class Walkers(Protocol):
+    """What the walk-away checks read and change of a model."""
+
+    parties: Sequence[Any]  # each with index, deadline, first_deadline, cannot_gain
+    required: np.ndarray  # (P,)
+    round: int
+    status: np.ndarray  # (R,)
+    at_table: np.ndarray  # (R, P)
+    recheck: np.ndarray  # (R,): rows where options closed since the last check
+    transcript: Any
+
+    def forbidden_for(self, agent: Any, rows: np.ndarray) -> np.ndarray:
+        """Options `agent` must not offer in `rows`."""
+        ...
+
+    def end(self, rows: np.ndarray, outcome: Outcome, walked: np.ndarray | None = None) -> None:
+        """End `rows` with `outcome`."""
+        ...
+
+
+def walk_aways(model: Walkers) -> None:
+    """Every party whose deadline has passed leaves, then every party with nothing left to gain;
+    each check in party order, so a party's leaving is seen by the parties after it."""
+    for check in ("deadline", "nothing_left"):
+        for agent in model.parties:
+            candidates = (model.status == Outcome.RUNNING) & model.at_table[:, agent.index]
+            if check == "deadline":
+                if model.round <= agent.first_deadline:
+                    continue
+                leaving = np.flatnonzero(candidates & (model.round > agent.deadline))
+            else:
+                # Only newly closed options can take the last good outcome away.
+                rows = np.flatnonzero(candidates & model.recheck)
+                leaving = rows[agent.cannot_gain(rows, model.forbidden_for(agent, rows))]
+            if leaving.size == 0:
+                continue
+            if model.transcript is not None:
+                model.transcript.walk_aways(agent, leaving, check)
+            model.at_table[leaving, agent.index] = False
+            if model.required[agent.index]:
+                model.end(leaving, Outcome.WALKAWAY, np.full(leaving.size, agent.index))
+    model.recheck[:] = False
