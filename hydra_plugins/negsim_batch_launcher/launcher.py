@@ -30,6 +30,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from tqdm.auto import tqdm
 
 from hydra_plugins.negsim_batch_launcher.overrides import Base, Composer
+from negsim.cli.plain import plain_dict
 from negsim.errors import NegsimError
 from negsim.results.job_files import finished
 from negsim.runs.executors import EXECUTORS, parallelism, run_chunks
@@ -179,9 +180,7 @@ def _plain(node: Any) -> dict[str, Any]:
     if node is None:
         return {}
     if isinstance(node, DictConfig):
-        plain = OmegaConf.to_container(node, resolve=True)
-        assert isinstance(plain, dict)
-        return plain
+        return plain_dict(node)
     return dict(node)
 
 

@@ -17,8 +17,9 @@ from typing import Any
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
 from hydra.types import HydraContext
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, open_dict
 
+from negsim.cli.plain import plain_dict
 from negsim.errors import NegsimError
 
 
@@ -98,13 +99,11 @@ class Composer:
             loader = self.context.config_loader
             cfg = loader.load_sweep_config(self.master, list(groups))
             hydra_node = cfg.hydra
-            subdir = OmegaConf.to_container(hydra_node.sweep, resolve=False)["subdir"]
+            subdir = plain_dict(hydra_node.sweep, resolve=False)["subdir"]
             with open_dict(cfg):
                 del cfg["hydra"]
-            plain = OmegaConf.to_container(cfg, resolve=True)
-            assert isinstance(plain, dict)
             found = Base(
-                plain=plain,
+                plain=plain_dict(cfg),
                 scenario_choice=hydra_node.runtime.choices.get("scenario"),
                 subdir=str(subdir),
                 hydra=hydra_node,

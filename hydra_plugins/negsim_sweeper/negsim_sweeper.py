@@ -24,6 +24,7 @@ from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
+from negsim.cli.plain import plain_dict
 from negsim.sweep import lock as sweep_lock
 from negsim.sweep import table as sweep_table
 
@@ -75,8 +76,8 @@ class NegsimSweeper(BasicSweeper):
             hydra_node = old.hydra
             task = list(OmegaConf.to_container(hydra_node.overrides.task, resolve=False) or [])
             params = hydra_node.sweeper.get("params")
-            params = {} if params is None else OmegaConf.to_container(params, resolve=False)
-            lines = [f"{key}={value}" for key, value in dict(params).items()] + task
+            swept = {} if params is None else plain_dict(params, resolve=False)
+            lines = [f"{key}={value}" for key, value in swept.items()] + task
             earlier = self._record_of(OmegaConf.to_container(old, resolve=False), lines)
         except Exception as exc:  # unreadable: the jobs' own overrides are still compared
             text = " ".join(str(exc).split())[:160]

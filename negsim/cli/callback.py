@@ -20,7 +20,7 @@ from negsim.sweep import lock, table
 
 def parse_overrides(overrides: list[str]) -> list[tuple[str, bool, Any]]:
     """`key=value` overrides in Hydra's grammar as `(key, swept, values or value)`."""
-    parsed = []
+    parsed: list[tuple[str, bool, Any]] = []
     for override in OverridesParser.create().parse_overrides(overrides):
         if override.is_sweep_override():
             parsed.append((override.key_or_group, True, list(override.sweep_iterator())))

@@ -26,6 +26,7 @@ from negsim.cli import (
 from negsim.cli import errors as cli_errors
 from negsim.cli import help as cli_help
 from negsim.cli import scenario_path as scenario_paths
+from negsim.cli.plain import plain_dict
 from negsim.errors import NegsimError
 from negsim.formats.load import CONFIG_DIR
 from negsim.runs.jobs import job_from_config, report_line, run_alone
@@ -50,8 +51,7 @@ def scenario_source(choice: str | None = None) -> str:
 
 def run_job(cfg: DictConfig, out_dir: Path, job: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run one configured job into `out_dir`; returns its summary (`job` adds sweep fields)."""
-    plain = OmegaConf.to_container(cfg, resolve=True)
-    assert isinstance(plain, dict)
+    plain = plain_dict(cfg)
     fields = job or {}
     checked = job_from_config(
         plain, out_dir, scenario_source(), num=fields.get("job"), overrides=fields.get("overrides")

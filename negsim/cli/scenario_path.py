@@ -84,7 +84,7 @@ def prepare(argv: list[str]) -> list[str]:
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     (folder / "scenario").mkdir()
     files = scenario_files()
-    names = []
+    names: list[str] = []
     for paths in scenarios:
         first = Path(paths[0]).expanduser()
         profiles = [Path(p).expanduser() for p in paths[1:]] or None
