@@ -7,17 +7,30 @@ true utility.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import mesa
 import numpy as np
 
-from negsim.scenario import Party
+from negsim.engine.horizon import row_horizon
+from negsim.scenario import Party, Scenario
+from negsim.scenario.draws import Draws
+from negsim.scenario.points import RowParameters
 from negsim.strategies.acceptance import accepts, accepts_late
+from negsim.strategies.seat import Table
 from negsim.utility import TOLERANCE, best_utility, crosses, row_any, utilities_at
 
-if TYPE_CHECKING:
-    from negsim.model import NegotiationModel
+
+class Room(Table, Protocol):
+    """What an agent reads of its model, besides the public table: the talks' clock, the
+    acceptance setting, and the shared offer move."""
+
+    horizon: np.ndarray  # (R,): rounds every party concedes over
+    accept_best_after: float | None
+
+    def propose(self, rows: np.ndarray, proposer: np.ndarray) -> np.ndarray:
+        """Offers by `proposer[j]` in `rows[j]`."""
+        ...
 
 
 class PartyAgent(mesa.Agent):
@@ -38,7 +51,7 @@ class PartyAgent(mesa.Agent):
 
     def __init__(
         self,
-        model: NegotiationModel,
+        model: Room,
         index: int,
         party: Party,
         table: np.ndarray,
@@ -152,3 +165,28 @@ def discount_time(round_: int | np.ndarray, session: np.ndarray) -> np.ndarray:
     """The talks' normalised time `s = round / H` (H: `NegotiationModel.horizon`), capped at 1,
     at which a deal's utility is discounted (`U(o) * d**s`, as GENIUS discounts)."""
     return np.minimum(np.asarray(round_) / session, 1.0)
+
+
+def seat_parties(
+    model: Room, scenario: Scenario, draws: Draws, rows: RowParameters, max_rounds: int
+) -> list[PartyAgent]:
+    """Every party's agent with its drawn numbers. Sets `model.horizon` (R,) first: the rounds
+    every party concedes over (`negsim.engine.horizon.row_horizon`), which agents' clocks use."""
+    invalid = ~scenario.option_mask
+    deadlines = np.minimum(rows.deadline, max_rounds)
+    model.horizon = horizon = row_horizon(deadlines, scenario.required, max_rounds)
+    return [
+        PartyAgent(
+            model,
+            p,
+            party,
+            draws.tables[p],
+            draws.reservations[p],
+            scenario.red_lines[p] | invalid,
+            rows.deadline[p],
+            np.minimum(deadlines[p], horizon),
+            rows.strategy[p],
+            rows.discount[p],
+        )
+        for p, party in enumerate(scenario.parties)
+    ]

@@ -14,7 +14,6 @@ One `step()` is one round in every replication still running:
 
 from __future__ import annotations
 
-import copy
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,20 +23,20 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from negsim.agents import PartyAgent
+from negsim.agents import PartyAgent, seat_parties
 from negsim.analysis.replication_quality import EXACT_LIMIT
 from negsim.engine.aims import Aims
-from negsim.engine.answers import close_named, proposers_accept
-from negsim.engine.checks import check_settings, opening_parties
+from negsim.engine.answers import close_named, proposers_accept, responses
+from negsim.engine.checks import check_settings, fresh_protocol, model_points, opening_parties
 from negsim.engine.deals import deal_worth
-from negsim.engine.history import RoundHistory, series_reporters
-from negsim.engine.horizon import negotiation_horizon, row_horizon
+from negsim.engine.history import RoundHistory, record_targets, series_reporters
+from negsim.engine.horizon import negotiation_horizon
 from negsim.engine.results_table import results_table
 from negsim.engine.transcript import Transcript
 from negsim.engine.walkaways import walk_aways
 from negsim.errors import NegsimError
 from negsim.formats.load import load_scenario
-from negsim.protocols import Protocol, build_protocol
+from negsim.protocols import Protocol
 from negsim.scenario import Scenario
 from negsim.scenario.draws import Draws, draw_parameters
 from negsim.scenario.points import Point, RowParameters, row_parameters
@@ -115,15 +114,8 @@ class NegotiationModel(mesa.Model):
             scenario = load_scenario(scenario)
         self.exact_quality = int(exact_quality)
         self.accept_best_after = accept_best_after
-        if points is None:
-            single = first_proposer if isinstance(first_proposer, str) else None
-            points = [Point(scenario, int(seed), replications, start, single)]
-        elif sum(p.replications for p in points) != replications:
-            raise NegsimError("points: their replications do not add up to the model's")
-        for point in points:
-            opening_parties(point.scenario, point.first_proposer, point.replications)
+        self.points = model_points(scenario, points, seed, replications, start, first_proposer)
         openers = opening_parties(scenario, first_proposer, replications)
-        self.points: list[Point] = list(points)
         self.rows: RowParameters = row_parameters(self.points)
         self.index = self.rows.index  # each row's replication index within its point
         self.streams = streams or Streams(self.rows.seed, self.rows.index, self.rows.point)
@@ -133,12 +125,7 @@ class NegotiationModel(mesa.Model):
         self.max_rounds = max_rounds
         self.round = 0
         self.record = record
-        if isinstance(protocol, str):
-            try:
-                protocol = build_protocol(protocol)
-            except ValueError as exc:
-                raise NegsimError(f"protocol: {exc}") from None
-        self.protocol: Protocol = copy.deepcopy(protocol)  # its state is this model's own
+        self.protocol = fresh_protocol(protocol)
         if draws is None:
             draws = draw_parameters(self.rows, self.streams, scenario.option_mask)
         elif draws.reservations.shape != (len(scenario.parties), replications):
@@ -161,25 +148,8 @@ class NegotiationModel(mesa.Model):
 
     def _seat_parties(self, scenario: Scenario, draws: Draws, max_rounds: int) -> None:
         """One agent per party, with its drawn numbers and its clock."""
-        invalid = ~scenario.option_mask
-        deadlines = np.minimum(self.rows.deadline, max_rounds)
-        self.horizon = row_horizon(deadlines, scenario.required, max_rounds)
         self.n_parties = len(scenario.parties)
-        self.parties: list[PartyAgent] = [
-            PartyAgent(
-                self,
-                p,
-                party,
-                draws.tables[p],
-                draws.reservations[p],
-                scenario.red_lines[p] | invalid,
-                self.rows.deadline[p],
-                np.minimum(deadlines[p], self.horizon),
-                self.rows.strategy[p],
-                self.rows.discount[p],
-            )
-            for p, party in enumerate(scenario.parties)
-        ]
+        self.parties = seat_parties(self, scenario, draws, self.rows, max_rounds)
         self.required = scenario.required
         self._tables = draws.tables
         self._red_lines = np.stack([agent.red_lines for agent in self.parties])
@@ -275,7 +245,9 @@ class NegotiationModel(mesa.Model):
                 present = rows[self.at_table[rows, agent.index]]
                 agent.strategy.begin_round(agent, present, self.round)
             self.protocol.play(self, rows)
-            self._record_targets(rows)
+            record_targets(
+                self.parties, self.at_table, rows, self.round, self.mean_targets, self.history
+            )
         if self.round >= self.max_rounds:
             self._end(np.flatnonzero(self.status == Outcome.RUNNING), Outcome.TIMEOUT)
         self.running = bool((self.status == Outcome.RUNNING).any())
@@ -355,7 +327,9 @@ class NegotiationModel(mesa.Model):
             return accepted
         who, theirs = rows[line], offers[line]
         bounds = np.searchsorted(party, np.arange(n_parties + 1))
-        answers, objections, utility = self._responses(bounds, who, theirs)
+        answers, objections, utility = responses(
+            self.parties, bounds, who, theirs, self.round, self.transcript
+        )
         named = row_any(objections)
         accepted[line, party] = answers
         closing = self.required[party]  # a required party's red lines close options
@@ -380,27 +354,6 @@ class NegotiationModel(mesa.Model):
             self.history.received[self.round - 1, party, who] = utility
         return accepted
 
-    def _responses(
-        self, bounds: np.ndarray, rows: np.ndarray, offers: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each party's answers to its block `bounds[p]:bounds[p + 1]` of (`rows`, `offers`):
-        accepts, the red lines named per issue, and the offers' utility to it."""
-        answers = np.empty(rows.size, dtype=bool)
-        objections = np.empty(offers.shape, dtype=bool)
-        utility = np.empty(rows.size)
-        for agent in self.parties:
-            mine = slice(bounds[agent.index], bounds[agent.index + 1])
-            if mine.start < mine.stop:
-                answers[mine], objections[mine], utility[mine] = agent.respond(
-                    rows[mine], offers[mine], self.round
-                )
-                if self.transcript is not None:
-                    self.transcript.answers(
-                        agent, rows[mine], answers[mine], utility[mine], agent.last_floor,
-                        objections[mine],
-                    )  # fmt: skip
-        return answers, objections, utility
-
     def agreed(self, rows: np.ndarray, accepted: np.ndarray) -> np.ndarray:
         """Where every required party at the table accepted, shape (n,)."""
         needed = self.required[None, :] & self.at_table[rows]
@@ -419,14 +372,6 @@ class NegotiationModel(mesa.Model):
         self.distance_to_pareto[rows] = to_pareto
         self.distance_to_nash[rows] = to_nash
         self._end(rows, Outcome.AGREEMENT)
-
-    def _record_targets(self, rows: np.ndarray) -> None:
-        for agent in self.parties:
-            present = rows[self.at_table[rows, agent.index]]
-            targets = agent.target(present, self.round)
-            self.mean_targets[agent.index] = targets.mean() if targets.size else np.nan
-            if self.history is not None:
-                self.history.targets[self.round - 1, agent.index, present] = targets
 
     def end(self, rows: np.ndarray, outcome: Outcome, walked: np.ndarray | None = None) -> None:
         """End `rows` this round with `outcome`; `walked[j]` is who walked away (-1: nobody)."""
@@ -478,7 +423,7 @@ class NegotiationModel(mesa.Model):
         """
         self.running = False
         self.opponents = self.thresholds = None  # type: ignore[assignment]
-        self._tables = self.aim_weights = None  # type: ignore[assignment]
+        self._tables = self.aims = None  # type: ignore[assignment]
         self.closed = self.standing = None  # type: ignore[assignment]
         self.draws = self.rows = self.streams = None  # type: ignore[assignment]
         self._red_lines = None  # type: ignore[assignment]

@@ -69,7 +69,7 @@ def test_distances_are_measured_in_the_round_of_the_deal() -> None:
     )
     to_pareto, to_nash = deal_distances(
         tables * factor[:, :, None, None],
-        model._admissible,
+        model.admissible,
         deals,
         draws.reservations.T[rows] * factor,
     )

@@ -6,6 +6,9 @@ depend on a party's strategy is computed here, for all rows at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from negsim.utility import TOLERANCE, gather_rows, row_any, row_sum
@@ -50,3 +53,31 @@ def close_named(
     hit_row = hit[hit_row]
     closed[rows[hit_row], hit_issue, offers[hit_row, hit_issue]] = True
     recheck[rows[hit_row]] = True
+
+
+def responses(
+    parties: Sequence[Any],
+    bounds: np.ndarray,
+    rows: np.ndarray,
+    offers: np.ndarray,
+    round_: int,
+    transcript: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each party's answers to its block `bounds[p]:bounds[p + 1]` of (`rows`, `offers`):
+    whether it accepts, the red lines it names per issue, and what the offer is worth to it.
+    The transcript (None: not kept) records each answer and why."""
+    answers = np.empty(rows.size, dtype=bool)
+    objections = np.empty(offers.shape, dtype=bool)
+    utility = np.empty(rows.size)
+    for agent in parties:
+        mine = slice(bounds[agent.index], bounds[agent.index + 1])
+        if mine.start < mine.stop:
+            answers[mine], objections[mine], utility[mine] = agent.respond(
+                rows[mine], offers[mine], round_
+            )
+            if transcript is not None:
+                transcript.answers(
+                    agent, rows[mine], answers[mine], utility[mine], agent.last_floor,
+                    objections[mine],
+                )  # fmt: skip
+    return answers, objections, utility

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
 
 from negsim.engine.transcript import TRANSCRIPT_LIMIT
 from negsim.errors import NegsimError
+from negsim.protocols import Protocol, build_protocol
 from negsim.scenario import Scenario
+from negsim.scenario.points import Point
 
 
 def check_whole(name: str, value: object, low: int) -> None:
@@ -63,3 +66,34 @@ def opening_parties(
             raise NegsimError(f"first_proposer: no party {name!r} (parties: {', '.join(known)})")
     index = np.array([known.index(name) for name in names], dtype=np.int64)
     return np.resize(index, replications)
+
+
+def model_points(
+    scenario: Scenario,
+    points: Sequence[Point] | None,
+    seed: int,
+    replications: int,
+    start: int,
+    first_proposer: str | Sequence[str] | None,
+) -> list[Point]:
+    """The model's sweep points: `points` checked against `replications`, or the one point of
+    `scenario` with `seed` and `start`; every point's opening party must be one of its parties."""
+    if points is None:
+        single = first_proposer if isinstance(first_proposer, str) else None
+        points = [Point(scenario, int(seed), replications, start, single)]
+    elif sum(p.replications for p in points) != replications:
+        raise NegsimError("points: their replications do not add up to the model's")
+    for point in points:
+        opening_parties(point.scenario, point.first_proposer, point.replications)
+    return list(points)
+
+
+def fresh_protocol(protocol: Protocol | str) -> Protocol:
+    """A protocol of the model's own (its state is per model): a copy of `protocol`, or the
+    registered one of that name with default parameters."""
+    if isinstance(protocol, str):
+        try:
+            return build_protocol(protocol)
+        except ValueError as exc:
+            raise NegsimError(f"protocol: {exc}") from None
+    return copy.deepcopy(protocol)

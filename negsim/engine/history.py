@@ -7,6 +7,7 @@ double as needed. The first axis of every array is the round (round r at index r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -63,3 +64,21 @@ def series_reporters(party_names: list[str]) -> dict[str, Any]:
     for p, name in enumerate(party_names):
         reporters[f"target_{name}"] = lambda m, p=p: m.mean_targets[p]
     return reporters
+
+
+def record_targets(
+    parties: Sequence[Any],
+    at_table: np.ndarray,
+    rows: np.ndarray,
+    round_: int,
+    mean_targets: np.ndarray,
+    history: RoundHistory | None,
+) -> None:
+    """Each party's target this round where it is at the table: its mean over `rows` into
+    `mean_targets` (the DataCollector's series) and every row's into the history, if kept."""
+    for agent in parties:
+        present = rows[at_table[rows, agent.index]]
+        targets = agent.target(present, round_)
+        mean_targets[agent.index] = targets.mean() if targets.size else np.nan
+        if history is not None:
+            history.targets[round_ - 1, agent.index, present] = targets

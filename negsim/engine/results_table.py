@@ -39,9 +39,9 @@ def results_table(model: Ended, extra: dict[str, Any]) -> pd.DataFrame:
     come last."""
     scenario = model.scenario
     names = np.array(scenario.party_names, dtype=object)
-    outcome = np.array(
-        [OUTCOME_NAMES.get(Outcome(s), "running") for s in range(4)], dtype=object
-    )[model.status]
+    outcome = np.array([OUTCOME_NAMES.get(Outcome(s), "running") for s in range(4)], dtype=object)[
+        model.status
+    ]
     agreed = model.status == Outcome.AGREEMENT
     columns: dict[str, object] = {
         "replication": model.index,
