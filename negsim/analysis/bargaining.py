@@ -84,6 +84,7 @@ from negsim.analysis.solutions import (
     kalai_smorodinsky_score,
     local_search,
     nash_score,
+    party_score,
     solve,
     welfare_score,
 )
@@ -280,6 +281,10 @@ def analyse_tables(
         found = _approximate(tables, mask, allowed, d, rng, samples, cap)
     outcomes, utilities = found.bargaining_outcomes, found.bargaining_utilities
     rows = np.arange(len(outcomes))
+
+    def pick(name: str) -> Solution | None:
+        return solve(outcomes, utilities, d, name, rows)
+
     return BargainingAnalysis(
         parties=tuple(parties) if parties is not None else tuple(f"p{p}" for p in range(len(d))),
         reservations=d,
@@ -287,7 +292,10 @@ def analyse_tables(
         admissible_count=admissible,
         ideal=utilities.max(axis=0) if len(utilities) else np.full(len(d), np.nan),
         **found._asdict(),
-        **{name: solve(outcomes, utilities, d, name, rows) for name in SOLUTIONS},
+        nash=pick("nash"),
+        kalai_smorodinsky=pick("kalai_smorodinsky"),
+        egalitarian=pick("egalitarian"),
+        max_welfare=pick("max_welfare"),
     )
 
 
@@ -318,7 +326,7 @@ def _approximate(
     rational, _, rational_error = issue_wise_frontier(tables, allowed, cap, floor=d)
     supported = supported_outcomes(tables, allowed) if len(full) else full
     pool = _frontier_of(tables, np.vstack([rational, supported]), d)
-    ideals = [lambda gains, u, p=p: u[:, p] for p in range(len(d))]
+    ideals = [party_score(p) for p in range(len(d))]
     for stage in (ideals, None):
         if stage is None:  # the Kalai-Smorodinsky score needs the polished ideal
             ideal = pool[1].max(axis=0) if len(pool[1]) else d

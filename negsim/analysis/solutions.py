@@ -68,6 +68,19 @@ def welfare_score(gains: np.ndarray, utilities: np.ndarray) -> np.ndarray:
     return utilities.sum(axis=1)
 
 
+def party_score(party: int) -> Score:
+    """Score of one party's utility alone, one per row (a search towards its ideal).
+
+    >>> party_score(1)(np.zeros((2, 2)), np.array([[0.2, 0.7], [0.9, 0.1]])).tolist()
+    [0.7, 0.1]
+    """
+
+    def score(gains: np.ndarray, utilities: np.ndarray) -> np.ndarray:
+        return utilities[:, party]
+
+    return score
+
+
 def kalai_smorodinsky_score(ideal: ArrayLike, reservations: ArrayLike) -> Score:
     """Score of the Kalai-Smorodinsky solution: the smallest share of each party's ideal gain.
 

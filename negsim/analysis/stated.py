@@ -59,6 +59,7 @@ from negsim.analysis.solutions import (
     kalai_smorodinsky_score,
     local_search,
     nash_score,
+    party_score,
     solve,
     welfare_score,
 )
@@ -272,7 +273,7 @@ class _Approximate:
         tables, allowed = self.tables, self.allowed
         rational, _, _ = issue_wise_frontier(tables, allowed, _CAP, floor=d)
         pool = _frontier_of(tables, np.vstack([rational, self.supported]), d)
-        ideals = [lambda gains, u, p=p: u[:, p] for p in range(len(d))]
+        ideals = [party_score(p) for p in range(len(d))]
         for stage in (ideals, None):
             if stage is None:  # the Kalai-Smorodinsky score needs the polished ideal
                 ideal = pool[1].max(axis=0) if len(pool[1]) else d
