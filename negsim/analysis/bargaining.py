@@ -193,7 +193,7 @@ def analyse(
         rng: for the ZOPA sample of the approximate method (None: seed 0, results repeat).
         **options: passed to `analyse_tables` (method, samples, cap).
 
-    >>> from negsim.scenario.types import load_scenario
+    >>> from negsim.formats import load_scenario
     >>> result = analyse(load_scenario("ukraine_2025"), method="approximate")
     >>> result.parties, len(result.frontier_outcomes), result.frontier_error
     (('us', 'russia', 'ukraine', 'europe'), 1824, 0.0)

@@ -115,7 +115,7 @@ def stated_analyses(
     Returns:
         One dict per scenario, in input order, equal to `stated_analysis` of it.
 
-    >>> from negsim.scenario.types import load_scenario
+    >>> from negsim.formats import load_scenario
     >>> base = load_scenario("ukraine_2025")
     >>> points = [base.override({"parties.ukraine.reservation": r}) for r in (0.3, 0.9)]
     >>> [(a["zopa_exists"], a["zopa_outcomes"]) for a in stated_analyses(points, progress=False)]
