@@ -1,6 +1,6 @@
 """The transcript: what happened at the table, event by event, in a few replications.
 
-A `NegotiationModel(..., transcript=n)` records the events of its first `n` rows (at most
+A `Recorded(..., transcript=n)` records the events of its first `n` rows (at most
 `TRANSCRIPT_LIMIT`): every offer (who proposed what, issue by issue, and what it is worth to every
 party), every answer (accepted or rejected, and why: below the party's current target, below its
 reservation value, or across one of its red lines, named), every walk-away (its deadline passed,
@@ -14,17 +14,28 @@ replication's rows into sentences (the teaching view's transcript, `transcript.t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
+from negsim.protocols.table import Negotiator, Table
+from negsim.scenario import Scenario
 from negsim.utility import TOLERANCE, best_utility
 
-if TYPE_CHECKING:
-    from negsim.agents import PartyAgent
-    from negsim.model import NegotiationModel
-    from negsim.scenario import Scenario
+
+class Speaker(Negotiator, Protocol):
+    """A party as the transcript records it: a protocol's view of it, and its deadline."""
+
+    deadline: np.ndarray  # (R,)
+
+
+class Recorded(Table, Protocol):
+    """A model as the transcript records it: its table, each row's index and its protocol."""
+
+    index: np.ndarray  # (R,): each row's replication index
+    protocol: Any  # its `transcripts(model)` adds a split-track negotiation's tracks
+
 
 TRANSCRIPT_LIMIT = 100
 """The most replications a transcript records: it is a story to read, not a data set."""
@@ -39,7 +50,7 @@ MEDIATOR = "mediator"
 class Transcript:
     """The events of a model's first `rows` rows, as they happen (see the module docstring)."""
 
-    def __init__(self, model: NegotiationModel, rows: int) -> None:
+    def __init__(self, model: Recorded, rows: int) -> None:
         self.model = model
         self.rows = rows
         self.events: list[dict[str, Any]] = []
@@ -79,7 +90,7 @@ class Transcript:
 
     def answers(
         self,
-        agent: PartyAgent,
+        agent: Speaker,
         rows: np.ndarray,
         accepted: np.ndarray,
         utility: np.ndarray,
@@ -111,7 +122,7 @@ class Transcript:
                 reason = "below its current target"
             self._event(row, "reject", agent.name, reason=reason, **fields)
 
-    def walk_aways(self, agent: PartyAgent, rows: np.ndarray, why: str) -> None:
+    def walk_aways(self, agent: Speaker, rows: np.ndarray, why: str) -> None:
         """`agent` left the table in `rows`: `why` is "deadline" or "nothing_left"."""
         model = self.model
         kept = rows[self._kept(rows)]
@@ -187,7 +198,7 @@ def _columns(scenario: Scenario) -> list[str]:
     ]
 
 
-def transcript_table(model: NegotiationModel) -> pd.DataFrame:
+def transcript_table(model: Recorded) -> pd.DataFrame:
     """Every recorded event of `model` (and of its tracks, under split tracks), by round.
 
     Raises:
