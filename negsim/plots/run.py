@@ -13,7 +13,7 @@ import os
 import textwrap
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,7 @@ PARTY_PALETTE = (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
     "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#9edae5",
 )  # fmt: skip
-_NOTE = {"ha": "center", "va": "center", "color": "0.4", "fontsize": 11}
+_NOTE: dict[str, Any] = {"ha": "center", "va": "center", "color": "0.4", "fontsize": 11}
 
 
 def party_colours(party_names: Sequence[str]) -> dict[str, str]:
@@ -295,7 +295,7 @@ def plot_deals(
         ]
         y = np.arange(len(ticks))
         ax.barh(y, shares, color="C0", height=0.7)
-        for pos, share in zip(y, shares, strict=True):
+        for pos, share in zip(y.tolist(), shares, strict=True):
             ax.text(share + 0.02, pos, f"{share:.0%}", va="center", fontsize=8)
         ax.set_yticks(y, ticks, fontsize=8)
         ax.invert_yaxis()

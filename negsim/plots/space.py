@@ -156,7 +156,8 @@ def plot_utility_space(space: UtilitySpace, ax: Axes | None = None) -> Figure:
         fig = ax.get_figure()  # type: ignore[assignment]
     colours = space.colours or party_colours(space.parties)
     kind = "sampled outcomes" if space.sampled else "all outcomes"
-    ax.scatter(*space.cloud.T, s=3, color="0.75", alpha=0.5, lw=0, label=kind, rasterized=True)
+    cloud_x, cloud_y = space.cloud.T
+    ax.scatter(cloud_x, cloud_y, s=3, color="0.75", alpha=0.5, lw=0, label=kind, rasterized=True)
     ax.plot(*space.frontier.T, color="0.2", lw=1.5, label="Pareto frontier")
     for i, axis_line in enumerate((ax.axvline, ax.axhline)):
         name = space.parties[i]
@@ -167,13 +168,15 @@ def plot_utility_space(space: UtilitySpace, ax: Axes | None = None) -> Figure:
         ax.plot(path["utility_a"], path["utility_b"], "-", color="0.55", lw=0.6, zorder=2)
     alpha = offer_alpha(path["round"].to_numpy())
     offers = []  # legend entries at full opacity (a fading marker says little)
-    for name, rows in path.groupby("proposer", sort=False):
-        colour = proposer_colour(str(name), colours)
+    for proposer, rows in path.groupby("proposer", sort=False):
+        colour = proposer_colour(str(proposer), colours)
+        # One alpha per offer: matplotlib's stub types scatter's alpha as a float, but the
+        # collection it makes takes an array (`Collection.set_alpha`).
         ax.scatter(rows["utility_a"], rows["utility_b"], s=26, color=colour,
-                   alpha=alpha[path.index.get_indexer(rows.index)], edgecolors="none", zorder=3,
-                   gid=f"offers by {name}")  # fmt: skip
+                   alpha=alpha[path.index.get_indexer(rows.index)],  # type: ignore[arg-type]
+                   edgecolors="none", zorder=3, gid=f"offers by {proposer}")  # fmt: skip
         offers.append(Line2D([], [], ls="", marker="o", ms=5, color=colour,
-                             label=f"offers by {name}"))  # fmt: skip
+                             label=f"offers by {proposer}"))  # fmt: skip
     step = max(1, math.ceil(len(path) / MAX_NUMBERS))
     numbered = path.iloc[::step]
     if len(path) and path.index[-1] not in numbered.index:

@@ -30,7 +30,7 @@ NO_INTERVAL = "(95% intervals: see the sweep table)"
 MAX_PANELS = 24
 FEW = 3  # a key with at most this many values becomes one line per value, not a heatmap axis
 VALUE = "agreement_probability"
-_NOTE = {"ha": "center", "va": "center", "color": "0.4", "fontsize": 11}
+_NOTE: dict[str, Any] = {"ha": "center", "va": "center", "color": "0.4", "fontsize": 11}
 
 
 def short_key(key: str) -> str:
@@ -98,7 +98,7 @@ def panel_groups(table: pd.DataFrame, keys: Sequence[str]) -> list[tuple[str, pd
     frame = pd.DataFrame({key: key_column(table, key) for key in keys})
     groups = []
     for combo in itertools.product(*orders):
-        mask = (frame == pd.Series(combo, index=keys, dtype=object)).all(axis=1).to_numpy()
+        mask = (frame == pd.Series(combo, index=list(keys), dtype=object)).all(axis=1).to_numpy()
         if mask.any():
             names = [f"{short_key(k)}={label(v)}" for k, v in zip(keys, combo, strict=True)]
             groups.append((", ".join(names), table[mask]))
@@ -159,6 +159,7 @@ def plot_sweep(
     if ax is None:
         ax = Figure(figsize=size, layout="constrained").add_subplot()
     fig = ax.get_figure(root=True)
+    assert fig is not None  # an Axes always belongs to a figure
     intervals = n > 0
     if n == 0:
         ax.text(0.5, 0.5, "no finished jobs", transform=ax.transAxes, **_NOTE)
@@ -207,6 +208,7 @@ def _plot_lines(
     x_values = key_values(table, x_key) if x_values is None else x_values
     numeric = is_numeric(table[x_key])
     x = np.asarray(x_values, float) if numeric else np.arange(len(x_values), dtype=float)
+    lines: list[tuple[int, str | None, pd.DataFrame]]
     if by is None:
         lines = [(0, None, table)]
     else:
@@ -277,7 +279,9 @@ def _plot_heatmap(table: pd.DataFrame, row_key: str, col_key: str, ax: Axes) -> 
         ax.invert_yaxis()  # categories read top-down in sweep order
     ax.set_xlabel(short_key(col_key))
     ax.set_ylabel(short_key(row_key))
-    ax.get_figure(root=True).colorbar(image, ax=ax, label="agreement probability", shrink=0.9)
+    fig = ax.get_figure(root=True)
+    assert fig is not None  # an Axes always belongs to a figure
+    fig.colorbar(image, ax=ax, label="agreement probability", shrink=0.9)
     return detail and bool(np.isfinite(data.to_numpy(float)).any())
 
 
