@@ -96,12 +96,12 @@ def row_parameters(points: Sequence[Point]) -> RowParameters:
         raise NegsimError("points: a model needs at least one point")
     first = points[0].scenario
     key = structure_key(first)
-    for n, point in enumerate(points):
-        if point.replications < 1 or point.start < 0:
+    for n, p in enumerate(points):
+        if p.replications < 1 or p.start < 0:
             raise NegsimError(f"points: point {n} has no replications or a negative start")
-        if point.scenario is not first and structure_key(point.scenario) != key:
+        if p.scenario is not first and structure_key(p.scenario) != key:
             raise NegsimError(
-                f"points: point {n} ({point.scenario.name}) differs in structure from point 0 "
+                f"points: point {n} ({p.scenario.name}) differs in structure from point 0 "
                 "(issues, parties, strategies or red lines); run it in a model of its own"
             )
     counts = np.array([p.replications for p in points])
