@@ -96,8 +96,8 @@ def _crossing_text(table: pd.DataFrame, keys: list[str]) -> str:
             rows = done[done[other].map(label) == label(value)]
             found = crossings(*[curve(rows, key)[c].tolist() for c in (key, VALUE)])
             if found:
-                steps = ", then ".join(f"between {label(a)} and {label(b)}" for a, b, _ in found)
-                where.setdefault(steps, []).append(label(value))
+                crossing = ", then ".join(f"between {label(a)} and {label(b)}" for a, b, _ in found)
+                where.setdefault(crossing, []).append(label(value))
         crossed = sum(len(at) for at in where.values())
         along[key] = [
             f"{steps} at every {short_key(other)}"

@@ -284,7 +284,7 @@ def sweep_table(
             table[column] = pd.to_numeric(table[column], errors="coerce")
     if not info.parties:
         info.parties = [
-            c.removeprefix("mean_utility_") for c in table if c.startswith("mean_utility_")
+            c.removeprefix("mean_utility_") for c in table.columns if c.startswith("mean_utility_")
         ]
     return table, info
 
