@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from negsim.cli.report import main
-from negsim.sweep.report import override, reproduce_command
+from negsim.sweep.commands import override, reproduce_command
 from negsim.sweep.table import SweepInfo
 
 BIN = Path(sys.executable).parent

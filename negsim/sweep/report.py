@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import math
-import re
 import shlex
 import sys
 from collections.abc import Sequence
@@ -31,18 +29,17 @@ from negsim.files import atomic_write
 from negsim.plots.run import save_figure
 from negsim.plots.sweep import (
     TITLE,
-    VALUE,
     label,
     plot_sweep,
     replications_text,
-    short_key,
 )
 from negsim.results.job_files import read_summary
+from negsim.sweep.commands import hydra_value, reproduce_command
+from negsim.sweep.display import column_definitions, display_tables, estimated_rows
 from negsim.sweep.headline import headline
 from negsim.sweep.table import SweepInfo, job_dirs, write_sweep
 
 FIGURE = "agreement.png"
-_BARE = re.compile(r"[\w./:+-]+")
 _CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 78em; padding: 0 1em;
        color: #222; line-height: 1.4; }
@@ -57,37 +54,6 @@ dd { margin: 0 0 0.4em 1.5em; }
 table.left td, table.left th { text-align: left; } .failed { color: #a00; }
 .table { overflow-x: auto; } img { max-width: 100%; height: auto; border: 1px solid #ddd; }
 """
-
-
-COLUMNS = {
-    "job": "the job's number (its directory under the sweep)",
-    "status": "ok: the job finished; anything else (failed, or a point not run yet): no "
-    "figures for it (listed under Jobs)",
-    "agreement probability": "share of the point's replications that ended in agreement "
-    "(agreement_probability)",
-    "95% interval": "the 95% Wilson interval of that share (ci_low, ci_high)",
-    "mean rounds": "rounds played, mean over all replications, deals or not (mean_rounds)",
-    "rounds to deal": "rounds played, mean over the replications that agreed "
-    "(mean_rounds_to_agreement)",
-    "ZOPA share": "share of outcomes every required party values at or above its reservation, "
-    "under the stated numbers (zopa_share; the zone of possible agreement)",
-    "Pareto distance": "the deal's mean distance to the Pareto frontier, under each replication's "
-    "drawn numbers (mean_distance_to_pareto; 0: no party can gain without another losing)",
-    "Nash distance": "the deal's mean distance to the Nash bargaining point "
-    "(mean_distance_to_nash)",
-    "walk-away <party>": "share of replications that ended because that party walked away "
-    "(share_walkaway_<party>)",
-    "timeout": "share of replications that reached the last round without a deal (share_timeout)",
-    "utility <party>": "that party's mean utility over all replications; a replication without "
-    "a deal counts its reservation value (mean_utility_<party>)",
-}
-_MAIN = {
-    "mean_rounds": "mean rounds",
-    "mean_rounds_to_agreement": "rounds to deal",
-    "zopa_share": "ZOPA share",
-    "mean_distance_to_pareto": "Pareto distance",
-    "mean_distance_to_nash": "Nash distance",
-}
 
 
 def check_sweep_dir(path: Path) -> None:
@@ -130,11 +96,8 @@ def scenario_config(sweep_dir: Path) -> dict[str, Any]:
     """The resolved run config of the sweep's first job that has one (`summary.json`'s config),
     else the multirun's own (`multirun.yaml`); empty if neither is readable."""
     for job_dir in job_dirs(sweep_dir):
-        try:
-            summary = json.loads((job_dir / "summary.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        config = summary.get("config") if isinstance(summary, dict) else None
+        summary, _ = read_summary(job_dir)
+        config = (summary or {}).get("config")
         if isinstance(config, dict) and isinstance(config.get("scenario"), dict):
             return config
     try:
@@ -142,120 +105,6 @@ def scenario_config(sweep_dir: Path) -> dict[str, Any]:
     except (OSError, yaml.YAMLError):
         return {}
     return config if isinstance(config, dict) else {}
-
-
-def override(key: str, value: Any) -> str:
-    """`key=value` as Hydra parses it back: strings quoted when needed, lists in brackets."""
-    return f"{key}={_hydra_value(value)}"
-
-
-def _hydra_value(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_hydra_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{k}:{_hydra_value(v)}" for k, v in value.items()) + "}"
-    text = label(value)
-    if _BARE.fullmatch(text):
-        return text
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def original_overrides(sweep_dir: Path) -> list[str] | None:
-    """The sweep's own command-line overrides from `multirun.yaml`; None if it has none."""
-    try:
-        config = yaml.safe_load((sweep_dir / "multirun.yaml").read_text(encoding="utf-8"))
-        overrides = config["hydra"]["overrides"]
-        skip = ("hydra.sweep.dir=", "hydra.mode=")
-        hydra_args = [o for o in overrides.get("hydra") or [] if not o.startswith(skip)]
-        return [*hydra_args, *(overrides.get("task") or [])]
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def reproduce_command(info: SweepInfo, sweep_dir: Path, explicit: bool = False) -> str:
-    """The `negsim -m ...` command of the sweep, into `sweep_dir`.
-
-    By default the sweep's own overrides: run into its directory, it resumes (finished jobs are
-    skipped). `explicit` spells out every fixed setting instead, so config defaults changed
-    since do not matter (its jobs' overrides differ, so it should go to a new directory).
-    """
-    args = None if explicit else original_overrides(sweep_dir)
-    if args is None:
-        args = [override(key, value) for key, value in info.fixed.items()]
-        for key, values in info.swept.items():
-            args.append(f"{key}={','.join(_hydra_value(v) for v in values)}")
-    args.append(override("hydra.sweep.dir", str(sweep_dir)))
-    return shlex.join(["negsim", "-m", *args])
-
-
-def display_tables(table: pd.DataFrame, keys: Sequence[str]) -> list[tuple[str, pd.DataFrame]]:
-    """The sweep table as shown, in parts that fit a page: (title, frame) for the agreement
-    (probability, interval, rounds, ZOPA, deal quality), the outcomes and the utilities; each
-    part starts with the swept keys. Column names are those of `COLUMNS`."""
-    short = [short_key(key) for key in keys]
-    names = short if len(set(short)) == len(short) else list(keys)  # full names if ambiguous
-    head = pd.DataFrame(
-        {n: table[k].map(label) for k, n in zip(keys, names, strict=True) if k in table},
-        index=table.index,
-    )
-    main = head.copy()
-    for column in ("job", "status"):
-        if column in table:
-            main[column] = table[column]
-    if VALUE in table:
-        main["agreement probability"] = table[VALUE]
-        main["95% interval"] = [
-            "" if pd.isna(low) else f"[{low:.3f}, {high:.3f}]"
-            for low, high in zip(table["ci_low"], table["ci_high"], strict=True)
-        ]
-    estimated = _estimated(table)
-    words = {"mean_distance_to_pareto": "at least", "mean_distance_to_nash": "≈"}
-    for column, name in _MAIN.items():
-        if column in table and table[column].notna().any():
-            main[name] = table[column]
-            if column in words and estimated.any():  # say so: a lower bound, a guess
-                main[name] = [
-                    "" if pd.isna(v) else f"{words[column]} {v:.3f}" if guess else f"{v:.3f}"
-                    for v, guess in zip(table[column], estimated, strict=True)
-                ]
-    parts = [("Agreement", main)]
-    outcomes = head.copy()
-    for column in table.columns:
-        if column.startswith("share_walkaway_"):
-            outcomes[f"walk-away {column.removeprefix('share_walkaway_')}"] = table[column]
-    if "share_timeout" in table:
-        outcomes["timeout"] = table["share_timeout"]
-    utilities = head.copy()
-    for column in table.columns:
-        if column.startswith("mean_utility_"):
-            utilities[f"utility {column.removeprefix('mean_utility_')}"] = table[column]
-    for title, frame in (("Outcomes", outcomes), ("Mean utilities", utilities)):
-        if frame.shape[1] > head.shape[1]:
-            parts.append((title, frame))
-    return parts
-
-
-def column_definitions(parts: Sequence[tuple[str, pd.DataFrame]]) -> dict[str, str]:
-    """The meaning of every column shown (party columns once, as `walk-away <party>`)."""
-    shown = [c for _, frame in parts for c in frame.columns]
-    found = {}
-    for name, meaning in COLUMNS.items():
-        prefix = name.removesuffix("<party>")
-        if name in shown or (prefix != name and any(c.startswith(prefix) for c in shown)):
-            found[name] = meaning
-    return found
-
-
-def _estimated(table: pd.DataFrame) -> pd.Series:
-    """Per job, whether its deal-quality figures are estimates (False: exact, or not known)."""
-    if "distance_to_pareto_exact" not in table:
-        return pd.Series(False, index=table.index)
-    flags = table["distance_to_pareto_exact"]
-    return flags.map(lambda v: v is not None and not pd.isna(v) and not v)
 
 
 def _html_table(frame: pd.DataFrame, left: bool = False) -> str:
@@ -294,11 +143,8 @@ def _provenance(sweep_dir: Path) -> list[str]:
     """The distinct negsim versions and commits the sweep's jobs were run with."""
     found: dict[str, None] = {}
     for job_dir in job_dirs(sweep_dir):
-        try:
-            summary = json.loads((job_dir / "summary.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not isinstance(summary, dict):  # a corrupt summary: its row says so
+        summary, _ = read_summary(job_dir)
+        if summary is None:  # none, or a corrupt one: its row says so
             continue
         if "negsim_version" in summary or "git_commit" in summary:
             commit = summary.get("git_commit") or "unknown commit"
@@ -349,7 +195,7 @@ def report_html(
         "<h2>Swept parameters</h2>",
         _pairs(swept, ("key", "values")) if keys else "<p>None: a single job.</p>",
         "<h2>Fixed parameters</h2>",
-        _pairs({k: _hydra_value(v) for k, v in info.fixed.items()}, ("key", "value")),
+        _pairs({k: hydra_value(v) for k, v in info.fixed.items()}, ("key", "value")),
         "<h2>Jobs</h2>",
         "".join(
             f'<p class="failed">Could not read: {e(str(problem))}</p>'
@@ -385,7 +231,7 @@ def report_html(
     for column, meaning in column_definitions(tables).items():
         parts.append(f"<dt>{e(column)}</dt><dd>{e(meaning)}</dd>")
     parts.append("</dl>")
-    if _estimated(table).any():
+    if estimated_rows(table).any():
         parts.append(
             "<p>Deal quality: where a job's outcomes are too many to list for every deal, the mean "
             "distance to the Pareto frontier is a lower bound (&ldquo;at least&rdquo;) and the "

@@ -24,7 +24,7 @@ from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
 from negsim.results.summary import format_report, summarize
 from negsim.scenario import Scenario, parse_scenario
-from negsim.sweep.report import display_tables
+from negsim.sweep.display import display_tables
 from negsim.utility import TOLERANCE
 from tests.analysis.reference import brute_frontier, brute_outcomes, brute_utilities
 
