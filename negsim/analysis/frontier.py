@@ -437,6 +437,16 @@ def simplex_grid(n_parties: int, size: int) -> np.ndarray:
     steps = 1
     while comb(steps + n_parties, n_parties - 1) <= size:
         steps += 1
+    return regular_simplex(n_parties, steps)
+
+
+def regular_simplex(n_parties: int, steps: int) -> np.ndarray:
+    """Every weight vector over `n_parties` with entries in multiples of 1/steps, (L, P), in
+    lexicographic order.
+
+    >>> regular_simplex(2, 2).tolist()
+    [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]
+    """
     rows = []
     for bars in combinations(range(steps + n_parties - 1), n_parties - 1):
         edges = np.array([-1, *bars, steps + n_parties - 1])

@@ -45,12 +45,12 @@ measures to the nearest point of the bargaining set, in any direction.
 
 from __future__ import annotations
 
-import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from negsim.analysis.exact_quality import deal_utilities, exact_deal_distances
+from negsim.analysis.frontier import regular_simplex
 from negsim.analysis.outcomes import outcome_count
 from negsim.utility import TOLERANCE
 
@@ -58,16 +58,6 @@ if TYPE_CHECKING:
     from negsim.scenario import Scenario
 
 EXACT_LIMIT = 2048
-
-
-def weight_grid(n_parties: int, steps: int) -> np.ndarray:
-    """All weight vectors over `n_parties` with entries in multiples of 1/steps, shape (L, P).
-
-    >>> weight_grid(2, 2).tolist()
-    [[0.0, 1.0], [0.5, 0.5], [1.0, 0.0]]
-    """
-    rows = [c for c in itertools.product(range(steps + 1), repeat=n_parties) if sum(c) == steps]
-    return np.array(rows, dtype=float) / steps
 
 
 def supported_utilities(tables: np.ndarray, allowed: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -196,7 +186,7 @@ def deal_distances(
     deal_point = deal_utilities(tables, deals)
     open_ = np.broadcast_to(allowed, (n_rows, *allowed.shape[-2:]))
     near = np.where(open_.reshape(n_rows, 1, -1), neighbour_utilities(tables, deals), -np.inf)
-    supported = supported_utilities(tables, allowed, weight_grid(n_parties, steps))
+    supported = supported_utilities(tables, allowed, regular_simplex(n_parties, steps))
     candidates = np.concatenate(  # (R, P, L + I*K + 1): references, then the deal
         [supported.transpose(0, 2, 1), near, deal_point[:, :, None]], axis=2
     )

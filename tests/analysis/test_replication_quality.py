@@ -11,14 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from negsim.analysis.exact_quality import exact_deal_distances, grouped_frontier
-from negsim.analysis.frontier import pareto_frontier
+from negsim.analysis.frontier import pareto_frontier, regular_simplex
 from negsim.analysis.replication_quality import (
     EXACT_LIMIT,
     deal_distances,
     deal_options,
     quality_is_exact,
     supported_utilities,
-    weight_grid,
 )
 from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
@@ -235,7 +234,8 @@ def test_supported_outcomes_are_pareto_optimal(seed: int, parties: int) -> None:
     rng = np.random.default_rng(seed)
     weights = rng.dirichlet(np.ones(4), size=(3, parties))
     tables = weights[..., None] * rng.random((3, parties, 4, 3))
-    supported = supported_utilities(tables, np.ones((4, 3), dtype=bool), weight_grid(parties, 3))
+    allowed = np.ones((4, 3), dtype=bool)
+    supported = supported_utilities(tables, allowed, regular_simplex(parties, 3))
     for r in range(3):
         util = brute_utilities(tables[r], np.array(list(itertools.product(range(3), repeat=4))))
         for point in supported[r]:
@@ -244,7 +244,7 @@ def test_supported_outcomes_are_pareto_optimal(seed: int, parties: int) -> None:
 
 
 def test_weight_grid_lies_on_the_simplex() -> None:
-    grid = weight_grid(4, 4)
+    grid = regular_simplex(4, 4)
     assert len(grid) == 35
     np.testing.assert_allclose(grid.sum(axis=1), 1.0)
     assert (grid >= 0).all()
