@@ -1,4 +1,4 @@
-"""Take the screenshots of docs/teaching.md from the real view, in headless chromium.
+"""Take the screenshots of docs/tutorials/teaching.md from the real view, in headless chromium.
 
     .venv/bin/python docs/screenshots.py [--out docs/images]
 

@@ -31,7 +31,7 @@ examples:
 folder with the domain and one profile per party, and print the files written. Whatever a
 format cannot hold (red lines, strategies, deadlines; GeniusWeb: discounts, and the
 reservation as a value) is named in a warning. Errors are one line; the exit status is then 2.
-See docs/formats.md."""
+See docs/reference/formats.md."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -66,7 +66,8 @@ outputs/<date>/<time>/ (hydra.run.dir=DIR to choose); a sweep writes one folder 
 table (summary.parquet, summary.csv, agreement.png) into multirun/<date>/<time>-<pid>/
 (hydra.sweep.dir=DIR); negsim-report DIR writes its report.html.
 
-More: README.md, docs/scenario.md, docs/formats.md. Hydra's own help: negsim --hydra-help.
+More: README.md, docs/reference/scenario.md, docs/reference/formats.md.
+Hydra's own help: negsim --hydra-help.
 negsim --version prints the version and commit."""
 
 

@@ -2,7 +2,7 @@
 
 `read_domain` turns a domain and its profiles into a scenario mapping (what a YAML file holds);
 `write_genius` and `write_geniusweb` write a `Scenario` in those formats; `scenario_yaml` writes
-a mapping as a readable scenario YAML file. See docs/formats.md.
+a mapping as a readable scenario YAML file. See docs/reference/formats.md.
 """
 
 from negsim.formats.genius_write import write_genius

@@ -27,7 +27,7 @@ def load_scenario(
     `name_or_path` is a scenario name (a file in `configs/scenario/`), a YAML file, a folder
     holding one GENIUS or GeniusWeb domain and its profiles, or a domain file (`.xml`, `.json`)
     whose profile files are `profiles`; domains are read by `negsim.formats.read_domain`
-    (docs/formats.md). The scenario's `source` is the file it was read from.
+    (docs/reference/formats.md). The scenario's `source` is the file it was read from.
 
     >>> load_scenario("ukraine_2025").party_names
     ['us', 'russia', 'ukraine', 'europe']

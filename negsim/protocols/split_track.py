@@ -2,10 +2,10 @@
 
 Moscow "might request the Trump administration to split the negotiation process", so that "the
 broader relationship" is not "held hostage to Ukraine". This protocol negotiates every track a
-scenario declares (`tracks:`, see docs/scenario.md) in a `NegotiationModel` of its own: the track's
-issues and parties only, each party's weights rescaled to sum to 1 over the track's issues (its
-utility on the track is its utility over those issues divided by its weight on them, so its
-reservation value applies on the same [0, 1] scale), red lines restricted to the track, and the
+scenario declares (`tracks:`, see docs/reference/scenario.md) in a `NegotiationModel` of its own:
+the track's issues and parties only, each party's weights rescaled to sum to 1 over the track's
+issues (its utility on the track is its utility over those issues divided by its weight on them, so
+its reservation value applies on the same [0, 1] scale), red lines restricted to the track, and the
 parent's drawn numbers restricted the same way. Each round every track plays one round of its
 `inner` protocol with its own walk-aways, deadlines and timeouts; the parent model only adds up.
 

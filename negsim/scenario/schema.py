@@ -1,8 +1,8 @@
 """Validation of scenario mappings: every mistake is one line naming the file, key and problem.
 
 `parse_scenario` turns a mapping read from YAML (or composed by Hydra) into a `Scenario`,
-raising `ScenarioError(source, key.path, problem)` at the first mistake; `docs/scenario.md` lists
-what is checked.
+raising `ScenarioError(source, key.path, problem)` at the first mistake;
+`docs/reference/scenario.md` lists what is checked.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 A scenario file is a mapping with `name`, `label`, `source`, `issues`, `parties` and optional
 `tracks` (issues negotiated apart, for the `split_track` protocol); see
-`configs/scenario/ukraine_2025.yaml` for a full example and `docs/scenario.md` for the schema.
+`configs/scenario/ukraine_2025.yaml` for a full example and `docs/reference/scenario.md` for the
+schema.
 `negsim.scenario.schema` builds them from a mapping (every mistake a `ScenarioError` with the
 file, the key path and the problem on one line); `negsim.formats.load` reads the files.
 """

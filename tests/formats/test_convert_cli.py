@@ -86,7 +86,7 @@ def test_help_explains_itself() -> None:
         [BIN / "negsim-convert", "--help"], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0
-    for text in ("SOURCE", "--to", "examples:", "GeniusWeb", "docs/formats.md"):
+    for text in ("SOURCE", "--to", "examples:", "GeniusWeb", "docs/reference/formats.md"):
         assert text in done.stdout
 
 

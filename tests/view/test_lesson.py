@@ -1,4 +1,4 @@
-"""The figures docs/teaching.md quotes are what the view shows (seed 0)."""
+"""The figures docs/tutorials/teaching.md quotes are what the view shows (seed 0)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from negsim.view.odds import default_values, mini_sweep, run_odds
 from negsim.view.state import zopa_text
 from negsim.view.story import Setup, apply, default_setup, tell
 
-LESSON = (Path(__file__).resolve().parents[2] / "docs" / "teaching.md").read_text()
+LESSON = (Path(__file__).resolve().parents[2] / "docs" / "tutorials" / "teaching.md").read_text()
 
 
 def quoted(*texts: str) -> None:
     for text in texts:
-        assert text in LESSON, f"docs/teaching.md no longer says {text!r}"
+        assert text in LESSON, f"docs/tutorials/teaching.md no longer says {text!r}"
 
 
 def utilities(scenario_name: str, setup: Setup) -> dict[str, str]:
@@ -108,8 +108,8 @@ def test_england_zimbabwe() -> None:
 def test_every_screenshot_the_lesson_shows_is_there() -> None:
     import re
 
-    images = re.findall(r"\]\((images/[^)]+\.png)\)", LESSON)
+    images = re.findall(r"\]\(([^)\s]+\.png)\)", LESSON)
     assert len(images) >= 3
-    docs = Path(__file__).resolve().parents[2] / "docs"
+    lesson_dir = Path(__file__).resolve().parents[2] / "docs" / "tutorials"
     for image in images:
-        assert (docs / image).stat().st_size > 10_000, image
+        assert (lesson_dir / image).stat().st_size > 10_000, image
