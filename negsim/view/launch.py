@@ -68,7 +68,7 @@ def running_view(
             _stop(server)
 
 
-def _stop(server: subprocess.Popen[str]) -> None:
+def _stop(server: subprocess.Popen[bytes]) -> None:
     if server.poll() is not None:
         return
     os.killpg(server.pid, signal.SIGTERM)

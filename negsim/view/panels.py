@@ -6,10 +6,13 @@ from `negsim.view.figures`, the transcript's text from `transcript_blocks`.
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 import solara
 
 from negsim.engine.transcript import MEDIATOR
+from negsim.scenario import Scenario
 from negsim.view import state
 from negsim.view.figures import concession_figure, odds_curve_figure, space_figure
 from negsim.view.odds import sweepable_keys
@@ -25,8 +28,10 @@ def transcript_blocks(story: Story) -> list[tuple[int, str]]:
     if "transcript" not in story.memo:
         scenario = story.scenario
         labels = {p.name: p.label for p in scenario.parties} | {MEDIATOR: "The mediator"}
-        blocks, previous = [], {}
-        for number, rnd in story.transcript.groupby("round", sort=True):
+        blocks: list[tuple[int, str]] = []
+        previous: dict[str, str] = {}
+        for key, rnd in story.transcript.groupby("round", sort=True):
+            number = cast(int, key)  # the transcript's rounds are int64
             lines = [f"#### Round {number}"]
             for event in rnd.to_dict("records"):
                 lines += _event_lines(event, scenario, labels, previous)
@@ -42,7 +47,7 @@ def transcript_markdown(story: Story, round_: int) -> str:
 
 
 def _event_lines(
-    event: dict, scenario: object, labels: dict[str, str], previous: dict[str, str]
+    event: dict, scenario: Scenario, labels: dict[str, str], previous: dict[str, str]
 ) -> list[str]:
     who = labels.get(event["party"], event["party"])
     track = f"[{event['track']}] " if isinstance(event.get("track"), str) and event["track"] else ""
@@ -50,7 +55,7 @@ def _event_lines(
     if kind in ("offer", "end") and (kind == "offer" or event["outcome"] == "agreement"):
         head = f"**{track}{who} proposes:**" if kind == "offer" else f"**{track}Agreement:**"
         rows = ["| issue | option |", "|:---|:---|"]
-        for issue in scenario.issues:  # type: ignore[attr-defined]
+        for issue in scenario.issues:
             option = event.get(f"option_{issue.name}")
             if not isinstance(option, str):
                 continue
@@ -62,7 +67,7 @@ def _event_lines(
             rows.append(f"| {issue.label} | {'**' + text + '**' if changed else text} |")
         worth = ", ".join(
             f"{labels[name]} {event[f'utility_{name}']:.2f}"
-            for name in scenario.party_names  # type: ignore[attr-defined]
+            for name in scenario.party_names
             if pd.notna(event.get(f"utility_{name}"))
         )
         return ["", head, "", *rows, "", f"worth: {worth}", ""]  # blank: not in a list
