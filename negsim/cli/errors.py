@@ -40,7 +40,7 @@ def one_line(exc: BaseException) -> str | None:
 
     yaml_error = _cause(exc, yaml.MarkedYAMLError)
     if yaml_error is not None:
-        return yaml_line(yaml_error)  # type: ignore[arg-type]
+        return yaml_line(yaml_error)
     if isinstance(exc, NegsimError):
         return str(exc)
     if isinstance(exc, MissingConfigException):
@@ -68,7 +68,7 @@ def yaml_line(exc: yaml.MarkedYAMLError) -> str:
     return f"{name}: {where}: {problem}" if where else f"{name}: {problem}"
 
 
-def _cause(exc: BaseException | None, kind: type) -> BaseException | None:
+def _cause[E: BaseException](exc: BaseException | None, kind: type[E]) -> E | None:
     while exc is not None:
         if isinstance(exc, kind):
             return exc
