@@ -87,6 +87,8 @@ class NegotiationModel(mesa.Model):
         100
     """
 
+    running: bool  # any replication still running (Mesa's `run_model` loops on it)
+
     def __init__(
         self,
         scenario: Scenario | str | Path,
@@ -202,7 +204,7 @@ class NegotiationModel(mesa.Model):
             **settings,  # type: ignore[arg-type]
         )
 
-    @property  # type: ignore[override]
+    @property
     def scenario(self) -> Scenario:
         """The negotiation scenario (Mesa's own experiment scenario is `mesa_scenario`)."""
         return self._negotiation_scenario

@@ -14,7 +14,7 @@ replication's rows into sentences (the teaching view's transcript, `transcript.t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -223,7 +223,7 @@ def describe(table: pd.DataFrame, scenario: Scenario, replication: int = 0) -> I
     labels = {p.name: p.label for p in scenario.parties} | {MEDIATOR: "The mediator"}
     rows = table[table["replication"] == replication]
     current = None
-    for event in rows.itertuples(index=False):
+    for event in cast(Any, rows).itertuples(index=False):  # pandas-stubs: rows as tuples
         if event.round != current:
             current = event.round
             yield f"Round {current}"

@@ -159,7 +159,7 @@ class MediatedText(Protocol):
             if not rejecting.any():
                 continue
             who = rows[rejecting]
-            named, wanted = objections(agent, who, texts[rejecting])
+            named, wanted = objections(model, agent, who, texts[rejecting])
             asked = state.kernel[issues, :, wanted] * named[..., None]  # (n, I, K)
             state.support[who, q] += asked
             state.named[who, q] += named
@@ -168,7 +168,7 @@ class MediatedText(Protocol):
 
 
 def objections(
-    agent: Negotiator, rows: np.ndarray, texts: np.ndarray
+    model: Table, agent: Negotiator, rows: np.ndarray, texts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The issues `agent` rejects `texts` on, and the option it wants on every issue.
 
@@ -177,7 +177,6 @@ def objections(
     Returns:
         (named, wanted): shapes (n, I) bool and (n, I) option indices.
     """
-    model = agent.model
     table = agent.table[rows]
     open_table = np.where(model.forbidden_for(agent, rows), -np.inf, table)
     wanted = open_table.argmax(axis=-1)

@@ -19,25 +19,20 @@ from negsim.scenario.draws import Draws
 from negsim.scenario.points import Point
 from negsim.status import Outcome
 from negsim.strategies import Strategy
+from negsim.strategies.seat import Seat
 from negsim.streams import Streams
 
 
-class Negotiator(Protocol):
-    """One party at the table, as a protocol sees it."""
+class Negotiator(Seat, Protocol):
+    """One party at the table, as a protocol sees it: its strategy's seat, and more."""
 
-    index: int
     name: str
     strategy: Strategy
     table: np.ndarray  # (R, I, K): its weighted option values (a mediator's objections only)
-    reservation: np.ndarray  # (R,)
     red_lines: np.ndarray  # (I, K)
 
     def target(self, rows: np.ndarray, round_: int) -> np.ndarray:
         """What the party asks for in `round_`."""
-        ...
-
-    def utility(self, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
-        """What `offers[j]` is worth to the party in `rows[j]`."""
         ...
 
 
@@ -49,6 +44,7 @@ class Table(Protocol):
     required: np.ndarray  # (P,)
     replications: int
     round: int
+    running: bool  # any replication still running
     max_rounds: int
     record: bool
     accept_best_after: float | None
@@ -71,6 +67,10 @@ class Table(Protocol):
     @classmethod
     def from_points(cls, points: Sequence[Point], **settings: Any) -> Self:
         """A table of the same kind holding `points` (a split-track negotiation's tracks)."""
+        ...
+
+    def step(self) -> None:
+        """Play one round in every replication still running."""
         ...
 
     def forbidden_for(self, agent: Negotiator, rows: np.ndarray) -> np.ndarray:

@@ -1,8 +1,8 @@
 """Many sweep points in few models: pack jobs that share a structure into lockstep models.
 
-Jobs whose scenarios share a structure (`negsim.scenario.points.structure_key`), whose protocols are the
-same and whose model settings agree (`RunSettings.model_key`) are packed, in job order, into
-models of at most `batch_size` replications; a job larger than the room left is split across
+Jobs whose scenarios share a structure (`negsim.scenario.points.structure_key`), whose protocols
+are the same and whose model settings agree (`RunSettings.model_key`) are packed, in job order,
+into models of at most `batch_size` replications; a job larger than the room left is split across
 models. Each replication keeps its own random stream, so a job packed with others gives the
 summary it gives alone, number for number. A job that asks for figures runs alone (its figures
 need a model of its own).
@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from negsim.runs.batch import release
 from negsim.errors import NegsimError
-from negsim.runs.jobs import Job, failure, finish_job, run_alone
 from negsim.model import NegotiationModel
-from negsim.scenario.points import Point, structure_key
-from negsim.results.sink import ResultSink
 from negsim.results.accumulator import SummaryAccumulator
+from negsim.results.sink import ResultSink
+from negsim.runs.batch import release
+from negsim.runs.jobs import Job, failure, finish_job, run_alone
+from negsim.scenario.points import Point, structure_key
 
 
 @dataclass(frozen=True)

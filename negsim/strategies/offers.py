@@ -201,6 +201,7 @@ def generate_offers(
     moving = []
     for lo in range(0, n, block):
         rows = slice(lo, lo + block)
+        swaps: _Swaps | None
         offers[rows], lam[:, rows], swaps = _search(
             own[rows],
             others[:, rows],
@@ -347,7 +348,7 @@ class _Swaps(NamedTuple):
     need: np.ndarray
 
 
-_ROW_AXIS = _Swaps(-1, -2, -2, -1, -1, -2, -1)  # each field's axis over the rows
+_ROW_AXIS = (-1, -2, -2, -1, -1, -2, -1)  # each field's axis over the rows, in field order
 
 
 def _merged(parts: list[_Swaps | None]) -> _Swaps | None:

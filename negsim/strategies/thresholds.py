@@ -100,18 +100,19 @@ class ThresholdModel:
             ),
         ):
             # One axis of (party, replication) blocks: views, as the arrays are contiguous.
-            kept, worth, when = kept.reshape(-1, kept.shape[-1]), worth.ravel(), when.ravel()
+            flat_kept, flat_worth = kept.reshape(-1, kept.shape[-1]), worth.ravel()
+            flat_when = when.ravel()
             line = np.flatnonzero(mine)
             at = blocks[line]
-            old = when[at]
+            old = flat_when[at]
             take = (old < 0) | (round_ - old >= self.memory)
-            take |= stronger(value[line], worth[at])
+            take |= stronger(value[line], flat_worth[at])
             if other is not None:  # an acceptance newer than the kept rejection supersedes it
                 take |= other.ravel()[at] > old
             line, at = line[take], at[take]
-            kept[at] = offers[line]
-            worth[at] = value[line]
-            when[at] = round_
+            flat_kept[at] = offers[line]
+            flat_worth[at] = value[line]
+            flat_when[at] = round_
 
     def thresholds(self, parties: np.ndarray, rows: np.ndarray, tables: np.ndarray) -> np.ndarray:
         """Estimated thresholds of `parties` in `rows`, shape (Q, n).
