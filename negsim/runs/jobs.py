@@ -18,17 +18,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from negsim.runs.batch import iter_batches
+from negsim.engine.transcript import TRANSCRIPT_LIMIT
 from negsim.errors import NegsimError
+from negsim.files import atomic_write, write_json, write_parquet
 from negsim.model import NegotiationModel, Outcome
 from negsim.protocols import Protocol
-from negsim.results.sink import ResultSink
-from negsim.files import atomic_write, write_json, write_parquet
-from negsim.results.summary import format_report, provenance
-from negsim.scenario import Scenario, parse_scenario
-from negsim.runs.settings import RunSettings, protocol_from_config
 from negsim.results.accumulator import SummaryAccumulator
-from negsim.engine.transcript import TRANSCRIPT_LIMIT
+from negsim.results.sink import ResultSink
+from negsim.results.summary import format_report, provenance
+from negsim.runs.batch import iter_batches
+from negsim.runs.settings import RunSettings, protocol_from_config
+from negsim.scenario import Scenario, parse_scenario
 
 log = logging.getLogger(__name__)
 
