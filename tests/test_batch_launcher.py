@@ -60,6 +60,7 @@ def batched(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_the_batched_launcher_gives_the_basic_launchers_table(basic: Path, batched: Path) -> None:
     one = pd.read_parquet(basic / "summary.parquet")
     other = pd.read_parquet(batched / "summary.parquet")
@@ -71,6 +72,7 @@ def test_the_batched_launcher_gives_the_basic_launchers_table(basic: Path, batch
         )
 
 
+@pytest.mark.slow
 def test_a_sweep_point_alone_gives_the_numbers_it_gives_inside_the_sweep(
     batched: Path, tmp_path: Path
 ) -> None:
@@ -93,6 +95,7 @@ def test_a_sweep_point_alone_gives_the_numbers_it_gives_inside_the_sweep(
         assert alone[key] == job[key], key
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("executor", ["local", "submitit"])
 def test_every_executor_gives_the_same_table(batched: Path, tmp_path: Path, executor: str) -> None:
     args = [*GRID, "hydra.launcher.executor=" + executor, "hydra.launcher.chunk_size=3"]
@@ -105,6 +108,7 @@ def test_every_executor_gives_the_same_table(batched: Path, tmp_path: Path, exec
         assert len(logs) == 3
 
 
+@pytest.mark.slow
 def test_a_bad_point_is_a_failed_row_and_the_rest_runs(tmp_path: Path) -> None:
     out = tmp_path / "bad"
     result = _negsim(
@@ -122,6 +126,7 @@ def test_a_bad_point_is_a_failed_row_and_the_rest_runs(tmp_path: Path) -> None:
     assert "first_proposer: no party 'nobody'" in table.loc[1, "error"]
 
 
+@pytest.mark.slow
 def test_defaults_suit_a_sweep_and_a_bar_counts_points(tmp_path: Path) -> None:
     out = tmp_path / "defaults"
     result = _negsim(
@@ -179,6 +184,7 @@ def _namespace_works() -> bool:
     return probe.returncode == 0
 
 
+@pytest.mark.slow
 def test_the_ray_executor_gives_the_same_table(batched: Path, tmp_path: Path) -> None:
     """A local Ray in a network namespace of the test's own: every listener on loopback."""
     if not _namespace_works():
@@ -209,6 +215,7 @@ def test_the_ray_executor_gives_the_same_table(batched: Path, tmp_path: Path) ->
     pd.testing.assert_frame_equal(pd.read_parquet(batched / "summary.parquet"), table)
 
 
+@pytest.mark.slow
 def test_structural_choices_split_models_and_change_nothing(tmp_path: Path) -> None:
     """Points of other protocols and strategy names run in models of their own."""
     sweep = [

@@ -65,6 +65,7 @@ def test_command_is_installed() -> None:
     assert NEGSIM.is_file(), f"{NEGSIM} missing: install the project with `pip install -e .`"
 
 
+@pytest.mark.slow
 def test_run_writes_results_series_and_summary(seeded_run: Path) -> None:
     for name in ("results.parquet", "rounds.parquet", "summary.json"):
         assert (seeded_run / name).is_file(), name
@@ -86,6 +87,7 @@ def test_run_writes_results_series_and_summary(seeded_run: Path) -> None:
     assert not pd.read_parquet(seeded_run / "rounds.parquet").empty
 
 
+@pytest.mark.slow
 def test_same_seed_gives_the_same_results(seeded_run: Path, tmp_path: Path) -> None:
     again = tmp_path / "run"
     _ok(run_negsim(again, "seed=3"))
@@ -99,6 +101,7 @@ def test_same_seed_gives_the_same_results(seeded_run: Path, tmp_path: Path) -> N
     )
 
 
+@pytest.mark.slow
 def test_overrides_land_in_the_summary_config(tmp_path: Path) -> None:
     run_dir = tmp_path / "run"
     _ok(run_negsim(run_dir, "scenario.parties.ukraine.reservation=0.4", "seed=7"))
@@ -110,6 +113,7 @@ def test_overrides_land_in_the_summary_config(tmp_path: Path) -> None:
     assert results["reservation_ukraine"].mean() == pytest.approx(0.4, abs=0.04)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("override", "key"),
     [

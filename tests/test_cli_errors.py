@@ -33,6 +33,7 @@ def _error(proc: subprocess.CompletedProcess[str]) -> str:
     return lines[0].removeprefix("negsim: error: ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -61,6 +62,7 @@ def test_hydra_and_config_mistakes(tmp_path: Path, args: list[str], expected: st
     assert expected in _error(_run(tmp_path, *args, "hydra.run.dir=run"))
 
 
+@pytest.mark.slow
 def test_run_dir_under_a_plain_file(tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("x")
     line = _error(_run(tmp_path, "hydra.run.dir=afile/run"))
@@ -75,6 +77,7 @@ def test_run_dir_read_only(tmp_path: Path) -> None:
     assert "Permission denied" in line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", ["abc", "-1"])
 def test_a_bad_seed_reads_the_same_from_python_and_the_command_line(
     tmp_path: Path, seed: str
@@ -90,6 +93,7 @@ def test_a_bad_seed_reads_the_same_from_python_and_the_command_line(
     assert line == f"config: {info.value}"
 
 
+@pytest.mark.slow
 def test_multirun_flag_may_come_after_the_overrides(tmp_path: Path) -> None:
     proc = _run(
         tmp_path, "scenario.parties.ukraine.reservation=0.3,0.4", "-m", "hydra.sweep.dir=sweep"
@@ -98,6 +102,7 @@ def test_multirun_flag_may_come_after_the_overrides(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "sweep").iterdir() if p.name.isdigit()) == ["0", "1"]
 
 
+@pytest.mark.slow
 def test_an_interpolation_in_a_scenario_text_override_is_text(tmp_path: Path) -> None:
     import json
 
@@ -107,6 +112,7 @@ def test_an_interpolation_in_a_scenario_text_override_is_text(tmp_path: Path) ->
     assert summary["config"]["scenario"]["parties"]["us"]["label"] == "costs ${x}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "where", "problem"),
     [

@@ -7,7 +7,10 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
+
+pytestmark = pytest.mark.slow
 
 NEGSIM = Path(sys.executable).parent / "negsim"
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 # [text](target) and ![alt](target); a target ends at whitespace or the closing parenthesis
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -35,6 +37,7 @@ def test_readme_links_point_at_files() -> None:
     assert not missing, f"README.md links to files that do not exist: {missing}"
 
 
+@pytest.mark.slow
 def test_mkdocs_builds_strict(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(tmp_path / "site")],

@@ -63,6 +63,7 @@ def sweep(finished: Path, tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.slow
 def test_a_second_sweep_into_a_locked_directory_stops_with_one_line(tmp_path: Path) -> None:
     out = tmp_path / "busy"
     sweep_lock.acquire(out)  # as a running sweep holds it
@@ -77,6 +78,7 @@ def test_a_second_sweep_into_a_locked_directory_stops_with_one_line(tmp_path: Pa
     assert not (out / "multirun.yaml").exists()  # nothing written into the other's sweep
 
 
+@pytest.mark.slow
 def test_resuming_with_other_settings_is_refused(sweep: Path) -> None:
     before = (sweep / "multirun.yaml").read_text()
     line = _one_line(_negsim(*GRID, "replications=40", f"hydra.sweep.dir={sweep}"), 2)
@@ -89,6 +91,7 @@ def test_resuming_with_other_settings_is_refused(sweep: Path) -> None:
     assert (sweep / "multirun.yaml").read_text() == before  # the sweep's own record is kept
 
 
+@pytest.mark.slow
 def test_an_unreadable_sweep_record_refuses_to_resume(sweep: Path) -> None:
     (sweep / sweep_lock.RECORD_FILE).write_text("{not json")
     line = _one_line(_negsim(*GRID, f"hydra.sweep.dir={sweep}"), 2)
@@ -96,6 +99,7 @@ def test_an_unreadable_sweep_record_refuses_to_resume(sweep: Path) -> None:
     assert line.endswith(f"the sweep's settings cannot be checked; {NEW_DIR}")
 
 
+@pytest.mark.slow
 def test_a_truncated_results_file_is_a_failed_row_and_runs_again(sweep: Path) -> None:
     results = sweep / "1" / "results.parquet"
     results.write_bytes(results.read_bytes()[:200])
@@ -110,6 +114,7 @@ def test_a_truncated_results_file_is_a_failed_row_and_runs_again(sweep: Path) ->
     assert (pd.read_parquet(sweep / "summary.parquet")["status"] == "ok").all()
 
 
+@pytest.mark.slow
 def test_a_results_file_with_too_few_rows_is_not_finished(sweep: Path) -> None:
     results = sweep / "0" / "results.parquet"
     pd.read_parquet(results).head(5).to_parquet(results, index=False)
@@ -120,6 +125,7 @@ def test_a_results_file_with_too_few_rows_is_not_finished(sweep: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_a_summary_holding_a_list_is_a_failed_row_and_runs_again(sweep: Path) -> None:
     summary = sweep / "2" / "summary.json"
     summary.write_text("[1, 2]\n")
@@ -133,6 +139,7 @@ def test_a_summary_holding_a_list_is_a_failed_row_and_runs_again(sweep: Path) ->
     assert json.loads(summary.read_text())["status"] == "ok"
 
 
+@pytest.mark.slow
 def test_a_corrupt_multirun_yaml_is_one_line_and_the_table_still_stands(sweep: Path) -> None:
     (sweep / "multirun.yaml").write_text("hydra: [unclosed\n")
     table, info = sweep_table(sweep)
@@ -146,6 +153,7 @@ def test_a_corrupt_multirun_yaml_is_one_line_and_the_table_still_stands(sweep: P
     assert sweep_table(sweep)[1].problems[0].endswith("unreadable (not a mapping (a YAML list))")
 
 
+@pytest.mark.slow
 def test_points_that_never_ran_are_not_run_rows(sweep: Path) -> None:
     shutil.rmtree(sweep / "1")
     table = sweep_table(sweep)[0]
@@ -155,6 +163,7 @@ def test_points_that_never_ran_are_not_run_rows(sweep: Path) -> None:
     assert row["error"] == "not run: the sweep ended before this job"
 
 
+@pytest.mark.slow
 def test_ctrl_c_writes_the_table_and_exits_130_with_one_line(tmp_path: Path) -> None:
     out = tmp_path / "interrupted"
     args = [*SMALL[:3], "hydra/launcher=negsim_batch", "hydra.launcher.executor=inline"]
@@ -244,6 +253,7 @@ def test_a_full_disk_makes_failed_rows_and_leaves_no_partial_files(
     assert table.loc[2, "error"] == ended[2].error
 
 
+@pytest.mark.slow
 def test_a_full_disk_in_a_real_sweep_is_a_failed_row_and_status_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -274,6 +284,7 @@ def test_a_full_disk_in_a_real_sweep_is_a_failed_row_and_status_1(
     assert yaml.safe_load((out / "multirun.yaml").read_text())["replications"] == 20
 
 
+@pytest.mark.slow
 def test_an_older_sweep_without_a_record_is_checked_against_its_multirun_yaml(
     sweep: Path,
 ) -> None:
@@ -302,6 +313,7 @@ def test_a_per_job_launcher_runs_a_job_whose_summary_is_a_list_again(tmp_path: P
     assert ran == [3]
 
 
+@pytest.mark.slow
 def test_a_summary_with_fields_no_job_writes_is_a_failed_row(sweep: Path) -> None:
     summary = sweep / "0" / "summary.json"
     summary.write_text('{"status": "ok", "agreement_ci95": 5}\n')

@@ -38,6 +38,7 @@ def _listed_utilities(scenario) -> np.ndarray:
     return np.stack([t[issues, outcomes].sum(axis=1) for t in tables], axis=1)
 
 
+@pytest.mark.slow
 def test_narrow_zones_are_found_whoever_opens() -> None:
     """Ten random four-party domains with reservations 0.1 below the utilities of the fairest
     outcome (zones of 0.1% to 5% of the outcomes), each opened once by every party: at least

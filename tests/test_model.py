@@ -231,6 +231,7 @@ def test_a_party_proposes_offers_that_meet_its_target() -> None:
     assert not np.take_along_axis(forbidden, offers[..., None], axis=-1).any()
 
 
+@pytest.mark.slow
 def test_history_is_kept_as_rounds_come_not_reserved_for_max_rounds(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -11,6 +11,8 @@ from negsim.analysis.intervals import wilson_interval
 from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
 
+pytestmark = pytest.mark.slow
+
 R = 2000
 
 

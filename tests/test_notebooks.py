@@ -53,6 +53,7 @@ def test_kernel_spec_runs_this_interpreter(kernel_env: Path) -> None:
     assert spec["argv"][0] == sys.executable
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[path.name for path in NOTEBOOKS])
 def test_notebook_executes(path: Path, kernel_env: Path) -> None:
     notebook = nbformat.read(path, as_version=4)

@@ -51,6 +51,7 @@ def fresh_sweep(sweep_dir: Path, tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.slow
 def test_report_rebuilds_the_table_and_figure_and_embeds_everything(fresh_sweep: Path) -> None:
     done = run(BIN / "negsim-report", fresh_sweep, cwd=fresh_sweep.parent)
     assert done.returncode == 0, done.stderr
@@ -79,6 +80,7 @@ def test_report_rebuilds_the_table_and_figure_and_embeds_everything(fresh_sweep:
     assert not re.search(r"""src=["'](?!data:)""", text)  # every image is embedded
 
 
+@pytest.mark.slow
 def test_report_lists_failed_jobs_with_escaped_errors(fresh_sweep: Path, tmp_path: Path) -> None:
     failed = fresh_sweep / "2"
     failed.mkdir()
@@ -100,6 +102,7 @@ def test_report_lists_failed_jobs_with_escaped_errors(fresh_sweep: Path, tmp_pat
     assert list(table["status"]) == ["ok", "ok", "failed"]
 
 
+@pytest.mark.slow
 def test_reproduce_command_is_the_sweeps_own_and_explicit_on_request(sweep_dir: Path) -> None:
     info = SweepInfo(swept={KEY: [0.3, 0.5]}, fixed={"replications": 20, "seed": 0})
     own = reproduce_command(info, sweep_dir)
@@ -131,6 +134,7 @@ def one_error_line(err: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_a_missing_path_is_one_error_line_and_status_2(tmp_path: Path) -> None:
     missing = tmp_path / "nope"
     done = run(BIN / "negsim-report", missing, cwd=tmp_path)
@@ -160,6 +164,7 @@ def test_not_a_sweep_directory_is_one_error_line_and_status_2(
     assert not (path / "summary.parquet").exists() if path.is_dir() else True
 
 
+@pytest.mark.slow
 def test_the_report_of_a_real_sweep_opens_with_its_headline_and_scenario(
     fresh_sweep: Path,
 ) -> None:
@@ -181,6 +186,7 @@ def test_the_report_of_a_real_sweep_opens_with_its_headline_and_scenario(
     assert "The spring-2025 talks on ending the war in Ukraine" in text  # the description
 
 
+@pytest.mark.slow
 def test_a_real_single_run_folder_is_not_a_sweep(tmp_path: Path) -> None:
     single = tmp_path / "single"
     done = run(

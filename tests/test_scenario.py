@@ -619,6 +619,7 @@ def test_invalid_yaml_names_file_and_line(tmp_path: Path, text: str, line: int) 
     assert re.match(pattern, message), message
 
 
+@pytest.mark.slow
 def test_duplicate_keys_fail_the_same_way_on_both_paths(tmp_path: Path) -> None:
     """load_scenario and the command line (Hydra's loader) both reject a key given twice."""
     import subprocess

@@ -49,6 +49,7 @@ def talks(tmp_path: Path) -> Path:
     return write_scenario_file(elsewhere / "talks.yaml", small_scenario_data(3, name="talks"))
 
 
+@pytest.mark.slow
 def test_a_file_from_anywhere_runs_with_its_own_parties(tmp_path: Path, talks: Path) -> None:
     proc = _negsim(tmp_path, f"scenario_path={talks}", *SMALL, "hydra.run.dir=run")
     _ok(proc)
@@ -59,6 +60,7 @@ def test_a_file_from_anywhere_runs_with_its_own_parties(tmp_path: Path, talks: P
     assert (tmp_path / "run" / "utility_space.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_an_error_names_the_real_file(tmp_path: Path, talks: Path) -> None:
     proc = _negsim(
         tmp_path, f"scenario_path={talks}", "scenario.parties.p1.reservation=2", "hydra.run.dir=r"
@@ -69,6 +71,7 @@ def test_an_error_names_the_real_file(tmp_path: Path, talks: Path) -> None:
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").glob("*.parquet"))
 
 
+@pytest.mark.slow
 def test_a_sweep_over_files(tmp_path: Path, talks: Path) -> None:
     other = write_scenario_file(talks.parent / "other.yaml", small_scenario_data(2, name="other"))
     proc = _negsim(
@@ -85,6 +88,7 @@ def test_a_sweep_over_files(tmp_path: Path, talks: Path) -> None:
     assert (table["status"] == "ok").all()
 
 
+@pytest.mark.slow
 def test_config_dir_errors_name_the_file_there(tmp_path: Path) -> None:
     (tmp_path / "mine" / "scenario").mkdir(parents=True)
     path = write_scenario_file(tmp_path / "mine" / "scenario" / "x.yaml", small_scenario_data())
@@ -95,6 +99,7 @@ def test_config_dir_errors_name_the_file_there(tmp_path: Path) -> None:
     assert line.startswith(f"negsim: error: {path.relative_to(tmp_path)}: parties.p0.reservation")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -145,6 +150,7 @@ def test_utility_space_defaults_to_the_most_opposed_parties() -> None:
             utility_space_parties(bad, scenario)
 
 
+@pytest.mark.slow
 def test_a_bad_utility_space_stops_before_the_run(tmp_path: Path, talks: Path) -> None:
     proc = _negsim(
         tmp_path,
@@ -157,6 +163,7 @@ def test_a_bad_utility_space_stops_before_the_run(tmp_path: Path, talks: Path) -
     assert not (tmp_path / "run" / "results.parquet").exists()
 
 
+@pytest.mark.slow
 def test_a_genius_folder_runs_with_one_line_warnings(tmp_path: Path) -> None:
     folder = Path(__file__).resolve().parent / "data" / "genius" / "party"
     proc = _negsim(tmp_path, f"scenario_path={folder}", *SMALL, "figures=false", "hydra.run.dir=r")
@@ -169,6 +176,7 @@ def test_a_genius_folder_runs_with_one_line_warnings(tmp_path: Path) -> None:
     assert len(summary["mean_utility"]) == 9
 
 
+@pytest.mark.slow
 def test_text_fields_are_text_not_interpolations(tmp_path: Path) -> None:
     data = small_scenario_data(name="costly")
     data["label"] = "Costs ${10 billion} and ${oc.env:HOME}"

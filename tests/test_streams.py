@@ -52,6 +52,7 @@ def test_purposes_seeds_and_tags_give_independent_numbers() -> None:
     np.testing.assert_array_equal(streams.normal_at((1,), 40), streams.normal_at((1,), 40))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("protocol", ["alternating", "simultaneous", "mediated", "split_track"])
 def test_batch_size_changes_memory_never_results(protocol: str) -> None:
     runs = [
@@ -62,6 +63,7 @@ def test_batch_size_changes_memory_never_results(protocol: str) -> None:
         pd.testing.assert_frame_equal(_plain(runs[0]), _plain(other))
 
 
+@pytest.mark.slow
 def test_the_flagship_agrees_as_often_in_any_batch_size() -> None:
     """The issue's case: 3000 replications, seed 5, in batches of 700, 1000, 3000 and 10000."""
     tables = [

@@ -112,6 +112,7 @@ def whole_summary(name: str, top: int, chunk_rows: int) -> Any:
     return bits(accumulate([results], scenario, top, chunk_rows).summary())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", TABLES)
 @PROPERTY
 @given(data=st.data())

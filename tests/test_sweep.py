@@ -30,6 +30,7 @@ def test_the_required_presets_exist() -> None:
     assert {"walkaway_grid", "us_patience", "replication_check"} <= set(PRESETS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", PRESETS)
 def test_every_preset_composes_and_every_sweep_point_validates(preset: str) -> None:
     with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
@@ -76,6 +77,7 @@ def sweep_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_multirun_writes_one_job_per_point_and_the_sweep_table(sweep_dir: Path) -> None:
     for job in range(4):
         assert (sweep_dir / str(job) / "results.parquet").is_file()
@@ -113,6 +115,7 @@ def test_multirun_writes_one_job_per_point_and_the_sweep_table(sweep_dir: Path) 
     assert row["agreement_probability"] == pytest.approx((one["outcome"] == "agreement").mean())
 
 
+@pytest.mark.slow
 def test_a_failed_job_becomes_a_row_and_the_others_are_kept(tmp_path: Path) -> None:
     out = tmp_path / "failing"
     result = _negsim(
@@ -130,6 +133,7 @@ def test_a_failed_job_becomes_a_row_and_the_others_are_kept(tmp_path: Path) -> N
     assert (out / "summary.parquet").is_file()
 
 
+@pytest.mark.slow
 def test_rerunning_a_sweep_resumes_it(tmp_path: Path) -> None:
     out = tmp_path / "resume"
     args = ["-m", *SMALL, "scenario.parties.ukraine.reservation=0.3,0.4,0.5"]
@@ -146,6 +150,7 @@ def test_rerunning_a_sweep_resumes_it(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(before, after)
 
 
+@pytest.mark.slow
 def test_joblib_launcher_runs_jobs_in_parallel_with_the_same_results(
     tmp_path: Path, sweep_dir: Path
 ) -> None:
@@ -168,6 +173,7 @@ def test_joblib_launcher_runs_jobs_in_parallel_with_the_same_results(
     )
 
 
+@pytest.mark.slow
 def test_two_sweeps_started_together_never_share_a_directory(tmp_path: Path) -> None:
     args = [NEGSIM, "-m", *SMALL, "replications=5", "seed=1,2"]
     first = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -149,6 +149,7 @@ def test_nothing_left_is_explained_with_the_best_still_open() -> None:
     assert named["round"] < walks["round"].min()
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 2**20), replication=st.integers(0, 5))
 def test_a_replication_tells_the_same_story_in_any_batch(seed: int, replication: int) -> None:
@@ -191,6 +192,7 @@ def test_described_story_names_parties_and_option_labels() -> None:
     assert lines[-1].strip().startswith(("Agreement:", "No deal"))
 
 
+@pytest.mark.slow
 def test_cli_writes_the_transcript(tmp_path: Path) -> None:
     proc = run_negsim(tmp_path, "transcript=true", "replications=130", "batch_size=200")
     _ok(proc)

@@ -52,6 +52,7 @@ def test_a_full_disk_leaves_no_files_of_the_run(
     assert one_line(info.value) == f"{out / 'summary.json'}: No space left on device"
 
 
+@pytest.mark.slow
 def test_the_same_run_writes_every_file_when_it_can(tmp_path: Path) -> None:
     out = tmp_path / "run"
     summary = run_alone(_job(out))

@@ -94,6 +94,7 @@ def test_no_admissible_outcome() -> None:
         assert not result.zopa.exists and np.isnan(result.ideal).all()
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10_000), st.integers(2, 4), st.integers(2, 5))
 def test_approximate_method_is_exact_when_nothing_is_thinned(seed, parties, issues) -> None:
@@ -149,6 +150,7 @@ def test_approximation_error_with_every_partial_frontier_thinned(seed: int) -> N
         assert rough.solutions[name] is not None
 
 
+@pytest.mark.slow
 def test_flagship() -> None:
     scenario = load_scenario("ukraine_2025")
     result = analyse(scenario)

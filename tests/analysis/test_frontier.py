@@ -85,6 +85,7 @@ def test_frontier_is_deterministic_and_order_free(u: np.ndarray, random) -> None
     assert a == b
 
 
+@pytest.mark.slow
 def test_large_frontier_matches_brute_force_on_a_block_boundary() -> None:
     rng = np.random.default_rng(7)
     x = np.abs(rng.normal(size=(1500, 3)))

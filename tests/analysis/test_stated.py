@@ -72,6 +72,7 @@ def flagship_expected(flagship_points: list[Scenario]) -> list[dict[str, Any]]:
     return [stated_analysis(point) for point in flagship_points]
 
 
+@pytest.mark.slow
 def test_flagship_points_equal_one_analysis_each(
     flagship_points: list[Scenario],
     flagship_expected: list[dict[str, Any]],

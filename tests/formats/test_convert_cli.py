@@ -27,6 +27,7 @@ def _convert(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_a_genius_folder_converts_to_yaml_with_the_same_utilities(tmp_path: Path) -> None:
     out = tmp_path / "england_zimbabwe.yaml"
     done = _convert(EZ, "--to", "yaml", "--out", out, cwd=tmp_path)
@@ -43,6 +44,7 @@ def test_a_genius_folder_converts_to_yaml_with_the_same_utilities(tmp_path: Path
     assert out.read_text().startswith(f"# negsim scenario from {EZ / 'EnglandZimbabwe_domain.xml'}")
 
 
+@pytest.mark.slow
 def test_yaml_converts_to_genius_and_geniusweb_with_warnings_on_one_line(tmp_path: Path) -> None:
     for fmt, first in (("genius", "ukraine_2025_domain.xml"), ("geniusweb", "ukraine_2025.json")):
         done = _convert("ukraine_2025", "--to", fmt, "--out", tmp_path / fmt, cwd=tmp_path)
@@ -56,6 +58,7 @@ def test_yaml_converts_to_genius_and_geniusweb_with_warnings_on_one_line(tmp_pat
         assert again.party_names == ["us", "russia", "ukraine", "europe"]
 
 
+@pytest.mark.slow
 def test_a_domain_file_and_its_profiles_convert(tmp_path: Path) -> None:
     folder = GENIUS / "england_zimbabwe_2012"
     files = [folder / f"EnglandvsZimbabwe-B-{p}.xml" for p in ("domain", "prof1", "prof2")]
@@ -64,6 +67,7 @@ def test_a_domain_file_and_its_profiles_convert(tmp_path: Path) -> None:
     assert "GeniusWeb cannot hold discounts" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_bad_file_is_one_error_line_and_status_2(tmp_path: Path) -> None:
     broken = tmp_path / "domain.xml"
     broken.write_text("<negotiation_template>\n  <utility_space>\n")
@@ -75,12 +79,14 @@ def test_a_bad_file_is_one_error_line_and_status_2(tmp_path: Path) -> None:
     assert done.stdout == ""
 
 
+@pytest.mark.slow
 def test_a_folder_of_several_domains_is_one_error_line(tmp_path: Path) -> None:
     done = _convert(GENIUS / "england_zimbabwe_2012", "--to", "yaml", "--out", "-", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "holds 3 GENIUS domains" in done.stderr
 
 
+@pytest.mark.slow
 def test_help_explains_itself() -> None:
     done = subprocess.run(
         [BIN / "negsim-convert", "--help"], capture_output=True, text=True, timeout=60

@@ -121,6 +121,7 @@ def test_genius_to_geniusweb_keeps_utilities_and_the_least_reservation_bid(
     )
 
 
+@pytest.mark.slow
 def test_the_flagship_survives_both_formats(tmp_path: Path) -> None:
     """ukraine_2025: 12.6 million outcomes, each party's utility equal on all of them."""
     flagship = load_scenario("ukraine_2025")

@@ -56,6 +56,7 @@ def page() -> Iterator[object]:
     rc.close()
 
 
+@pytest.mark.slow
 def test_controls_exist_with_the_scenarios_defaults(page: object) -> None:
     scenario = load_scenario("ukraine_2025")
     for label in ("Step", "Back", "Play", "Reset", "Run 1000", "Sweep"):
@@ -75,6 +76,7 @@ def test_controls_exist_with_the_scenarios_defaults(page: object) -> None:
     assert f"Round 0 of {rounds}" in page_text(page)
 
 
+@pytest.mark.slow
 def test_step_back_and_reset_move_through_the_rounds(page: object) -> None:
     story = state.story("A")
     click(page, "Step")
@@ -92,6 +94,7 @@ def test_step_back_and_reset_move_through_the_rounds(page: object) -> None:
     assert f"Round 0 of {story.rounds}" in page_text(page)
 
 
+@pytest.mark.slow
 def test_a_change_restarts_with_the_same_seed(page: object) -> None:
     scenario = load_scenario("ukraine_2025")
     before = state.story("A")
@@ -112,6 +115,7 @@ def test_a_change_restarts_with_the_same_seed(page: object) -> None:
     assert state.story("A").transcript.equals(before.transcript)
 
 
+@pytest.mark.slow
 def test_seed_strategy_red_lines_and_protocol_replay(page: object) -> None:
     enter(field(page, "seed"), "7")
     assert state.setups.value["A"].seed == 7
@@ -125,6 +129,7 @@ def test_seed_strategy_red_lines_and_protocol_replay(page: object) -> None:
     assert state.story("A").model.protocol.name == "mediated"
 
 
+@pytest.mark.slow
 def test_a_bad_value_is_refused_in_one_line(page: object) -> None:
     before = state.setups.value["A"]
     enter(field(page, "Ukraine (Zelenskyy): reservation"), "1.5")
@@ -136,6 +141,7 @@ def test_a_bad_value_is_refused_in_one_line(page: object) -> None:
     assert state.setups.value["A"] == before
 
 
+@pytest.mark.slow
 def test_run_1000_shows_the_odds_of_the_current_settings(page: object) -> None:
     enter(field(page, "Ukraine (Zelenskyy): reservation"), "0.5")
     click(page, "Run 1000")
@@ -150,6 +156,7 @@ def test_run_1000_shows_the_odds_of_the_current_settings(page: object) -> None:
     assert curve["probability"].between(0, 1).all() and len(curve) >= 5
 
 
+@pytest.mark.slow
 def test_a_and_b_side_by_side(page: object) -> None:
     page.find(v.Switch, label="compare two settings (A and B)").widget.v_model = True  # type: ignore[attr-defined]
     page.find(v.BtnToggle).widget.v_model = 1  # edit B  # type: ignore[attr-defined]
@@ -166,6 +173,7 @@ def test_a_and_b_side_by_side(page: object) -> None:
     assert state.odds.value["B"] is not None
 
 
+@pytest.mark.slow
 def test_play_advances_until_paused(page: object) -> None:
     click(page, "Play")
     deadline = time.monotonic() + 10
@@ -189,6 +197,7 @@ def test_transcript_markdown_newest_round_first() -> None:
     assert "press **Step**" in transcript_markdown(story, 0)
 
 
+@pytest.mark.slow
 def test_another_scenario_shows_its_own_settings_in_fresh_cards(page: object) -> None:
     """A card is not refilled across scenarios: England's empty deadline is empty, not "None"
     with an error where the US's 25 was."""

@@ -8,7 +8,8 @@ from negsim.formats.load import load_scenario
 from negsim.view.odds import run_odds
 from negsim.view.story import apply, default_setup, tell
 
-pytestmark = pytest.mark.browser
+# with xdist (make test), the browser tests share one worker: one server, one chromium at a time
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 WAIT = 60_000  # ms: the first page waits for the server's first render
 
 

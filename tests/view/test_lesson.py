@@ -41,6 +41,7 @@ def test_flagship_story_and_odds() -> None:
     quoted(f"walk-away by us {odds.shares['walk-away by us']:.3f}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("reservation", [0.6])
 def test_a_narrower_zopa_for_ukraine(reservation: float) -> None:
     scenario = load_scenario("ukraine_2025")

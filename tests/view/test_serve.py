@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 NEGSIM_VIEW = Path(sys.executable).with_name("negsim-view")
 
 
@@ -32,6 +34,7 @@ def test_a_bad_port_is_a_one_line_usage_error(port: str) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.xdist_group("browser")
 def test_the_view_loads_offline(view_server: str, browser_page) -> None:
     browser_page.goto(view_server)
     browser_page.get_by_text("Round 0 of").first.wait_for(timeout=60_000)
