@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]  # one build, one venv
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NOT_SOURCES = {".git", ".venv", "build", "dist", "outputs", "multirun", "runs", "site"}  # top
