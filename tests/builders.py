@@ -3,7 +3,7 @@
 Both builders return plain dicts (as `yaml.safe_load` would) that `negsim.scenario.parse_scenario`
 accepts as they are; tests break one key at a time to check validation.
 
->>> from negsim.scenario.types import parse_scenario
+>>> from negsim.scenario import parse_scenario
 >>> parse_scenario(small_scenario_data()).party_names
 ['p0', 'p1']
 >>> parse_scenario(random_scenario_data(0, n_parties=3)).party_names

@@ -17,22 +17,16 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SLOW_DOCTESTS = {
     "negsim.analysis.stated.stated_analyses",  # the flagship's ZOPA, counted exactly, twice
 }
-# Doctests known to fail, with the reason; each to be fixed where it is written, then taken out
-BROKEN_DOCTESTS = {
-    "tests.builders": "imports parse_scenario from negsim.scenario.types; it is in negsim.scenario",
-}
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m "not slow"` deselects
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the slow doctests `slow`, as the slow tests are, and the broken ones `xfail`."""
+    """Mark the slow doctests `slow`, as the slow tests are."""
     for item in items:
         if not isinstance(item, DoctestItem):
             continue
         if item.name in SLOW_DOCTESTS:
             item.add_marker(pytest.mark.slow)
-        if item.name in BROKEN_DOCTESTS:
-            item.add_marker(pytest.mark.xfail(reason=BROKEN_DOCTESTS[item.name], strict=False))
 
 
 @pytest.fixture
