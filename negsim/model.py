@@ -26,7 +26,7 @@ from tqdm.auto import tqdm
 from negsim.agents import PartyAgent, seat_parties
 from negsim.analysis.replication_quality import EXACT_LIMIT
 from negsim.engine.aims import Aims
-from negsim.engine.answers import close_named, proposers_accept, responses
+from negsim.engine.answers import announce_risks, close_named, proposers_accept, responses
 from negsim.engine.checks import check_settings, fresh_protocol, model_points, opening_parties
 from negsim.engine.deals import deal_worth
 from negsim.engine.history import RoundHistory, record_targets, series_reporters
@@ -43,7 +43,6 @@ from negsim.scenario.points import Point, RowParameters, row_parameters
 from negsim.status import OUTCOME_NAMES, Outcome
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
-from negsim.strategies.zeuthen import zeuthen_risk
 from negsim.streams import OPENER, Streams
 from negsim.utility import row_any, row_blocks
 
@@ -335,23 +334,13 @@ class NegotiationModel(mesa.Model):
         named = row_any(objections)
         accepted[line, party] = answers
         closing = self.required[party]  # a required party's red lines close options
-        if closing.all():
-            close_named(self.closed, self.recheck, who, theirs, objections, named)
-        elif closing.any():
-            close_named(
-                self.closed, self.recheck, who[closing], theirs[closing], objections[closing],
-                named[closing],
-            )  # fmt: skip
+        close_named(self.closed, self.recheck, who, theirs, objections, named, closing)
         self.opponents.observe_accepts(party[answers], who[answers], theirs[answers])
         self.thresholds.observe_answers(
             party, who, theirs, answers, named, self.round, self.opponents.estimates
         )
-        if self._risks_heard:  # Zeuthen's risk: the chance of breakdown it would rather take
-            for agent in self.parties:
-                mine = slice(bounds[agent.index], bounds[agent.index + 1])
-                target = agent.target(who[mine], self.round)
-                risk = zeuthen_risk(target, agent.reservation[who[mine]], utility[mine])
-                self.risks[who[mine], agent.index] = risk
+        if self._risks_heard:
+            announce_risks(self.parties, bounds, who, utility, self.round, self.risks)
         if record_received and self.history is not None:
             self.history.received[self.round - 1, party, who] = utility
         return accepted

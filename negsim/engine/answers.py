@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from negsim.strategies.zeuthen import zeuthen_risk
 from negsim.utility import TOLERANCE, gather_rows, row_any, row_sum
 
 
@@ -44,10 +45,17 @@ def close_named(
     offers: np.ndarray,
     objections: np.ndarray,
     named: np.ndarray,
+    closing: np.ndarray,
 ) -> None:
     """Close for everyone, in `closed` (R, I, K), the options red lines named in `objections`
-    (n, I) against `offers` (n, I) in `rows`; `named` marks the rows naming any. The rows whose
-    options closed are marked in `recheck` (a party there may now have nothing left to gain)."""
+    (n, I) against `offers` (n, I) in `rows`, where `closing` (n,): a required party's answer;
+    `named` marks the answers naming any. The rows whose options closed are marked in `recheck`
+    (a party there may now have nothing left to gain)."""
+    if not closing.all():
+        if not closing.any():
+            return
+        rows, offers, objections = rows[closing], offers[closing], objections[closing]
+        named = named[closing]
     hit = np.flatnonzero(named)  # few rows: np.nonzero on them only
     hit_row, hit_issue = np.nonzero(objections[hit])
     hit_row = hit[hit_row]
@@ -81,3 +89,21 @@ def responses(
                     objections[mine],
                 )  # fmt: skip
     return answers, objections, utility
+
+
+def announce_risks(
+    parties: Sequence[Any],
+    bounds: np.ndarray,
+    rows: np.ndarray,
+    utility: np.ndarray,
+    round_: int,
+    risks: np.ndarray,
+) -> None:
+    """Each answering party announces Zeuthen's risk of the offer it answered, worth `utility`
+    to it: the chance of breakdown it would rather take than accept (`strategies.zeuthen`), into
+    `risks` (R, P); party p answered `rows[bounds[p]:bounds[p + 1]]`."""
+    for agent in parties:
+        mine = slice(bounds[agent.index], bounds[agent.index + 1])
+        target = agent.target(rows[mine], round_)
+        risk = zeuthen_risk(target, agent.reservation[rows[mine]], utility[mine])
+        risks[rows[mine], agent.index] = risk
