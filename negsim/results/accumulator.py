@@ -8,7 +8,8 @@ memory stays flat.
 The summary is bit-identical whatever the piece boundaries, as long as the pieces arrive in row
 order: counts are integers, and every floating sum is taken over aligned chunks of `chunk_rows`
 rows (row k of the whole table always lands in chunk k // chunk_rows) by a fixed pairwise tree,
-after which the chunk sums are added exactly. At most one partial chunk is buffered.
+after which the chunk sums are added exactly (`negsim.results.exact_sums`). At most one partial
+chunk is buffered.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 from negsim.analysis.intervals import wilson_interval
 from negsim.analysis.replication_quality import deal_options, quality_is_exact
 from negsim.errors import NegsimError
+from negsim.results.exact_sums import ChunkedSums
 from negsim.scenario import Scenario
 
 CHUNK_ROWS = 8192
@@ -35,29 +37,6 @@ _OUTCOMES = ("agreement", "walkaway", "timeout")
 def _optional_columns(frame: pd.DataFrame) -> frozenset[str]:
     """The columns a results table may lack: the deal-quality ones."""
     return frozenset(c for c in (*_DISTANCES, "distance_to_pareto_exact") if c in frame)
-
-
-def _tree_sums(block: np.ndarray) -> np.ndarray:
-    """Sums over the last axis (a power of two long) by halving: a fixed order of additions."""
-    while block.shape[-1] > 1:
-        half = block.shape[-1] // 2
-        block = block[..., :half] + block[..., half:]
-    return block[..., 0]
-
-
-def _add_exact(partials: list[float], x: float) -> None:
-    """Add `x` to the exact sum held as non-overlapping `partials` (Shewchuk, as `math.fsum`)."""
-    i = 0
-    for y in partials:
-        if abs(x) < abs(y):
-            x, y = y, x
-        high = x + y
-        low = y - (high - x)
-        if low:
-            partials[i] = low
-            i += 1
-        x = high
-    partials[i:] = [x]
 
 
 def _factorize(series: pd.Series) -> tuple[np.ndarray, Any]:
@@ -89,64 +68,6 @@ def _coded(series: pd.Series, codes_of: dict[Any, int]) -> np.ndarray:
 def _codes(key: bytes) -> list[int]:
     """The option codes of a deal, one per issue, from its key in `SummaryAccumulator._deals`."""
     return np.frombuffer(key, dtype=np.int32).tolist()
-
-
-class _ChunkedSums:
-    """Sums of a few float series fed in pieces, independent of where the pieces split."""
-
-    def __init__(self, n_series: int, chunk_rows: int) -> None:
-        self._n_series, self._chunk = n_series, chunk_rows
-        # The partial chunk's rows, as many as came: an accumulator that has seen 100 rows
-        # holds 100, not a whole chunk (a sweep keeps thousands of accumulators open).
-        self._pending: list[np.ndarray] = []
-        self._fill = 0
-        self._partials: list[list[float]] = [[] for _ in range(n_series)]
-        self._special = [0.0] * n_series  # inf and NaN chunk sums, which exact sums cannot hold
-
-    def _padded(self) -> np.ndarray:
-        """The partial chunk, padded with zeros to a whole one (summed like a whole one)."""
-        block = np.zeros((self._n_series, self._chunk))
-        if self._pending:
-            block[:, : self._fill] = np.concatenate(self._pending, axis=1)
-        return block
-
-    def add(self, values: np.ndarray) -> None:
-        """Append `values` (n_series, rows), the next rows in order; excluded rows hold 0.0."""
-        n_series, chunk = self._n_series, self._chunk
-        rows, pos = values.shape[1], 0
-        if self._fill:
-            pos = min(chunk - self._fill, rows)
-            self._pending.append(np.array(values[:, :pos], dtype=float))
-            self._fill += pos
-            if self._fill == chunk:
-                self._fold(_tree_sums(self._padded()[:, None, :]))
-                self._pending, self._fill = [], 0
-        whole = (rows - pos) // chunk
-        if whole:
-            block = values[:, pos : pos + whole * chunk].reshape(n_series, whole, chunk)
-            self._fold(_tree_sums(block))
-            pos += whole * chunk
-        if pos < rows:
-            self._pending = [np.array(values[:, pos:], dtype=float)]
-            self._fill = rows - pos
-
-    def _fold(self, sums: np.ndarray) -> None:
-        for series, row in enumerate(sums.tolist()):
-            for value in row:
-                if math.isfinite(value):
-                    _add_exact(self._partials[series], value)
-                else:
-                    self._special[series] += value
-
-    def totals(self) -> list[float]:
-        """The sum of every series so far (the partial chunk summed like a whole one)."""
-        partial = _tree_sums(self._padded()[:, None, :])[:, 0].tolist()
-        totals = []
-        for series, last in enumerate(partial):
-            special = self._special[series] + (0.0 if math.isfinite(last) else last)
-            total = math.fsum([*self._partials[series], last if math.isfinite(last) else 0.0])
-            totals.append(total + special if special else total)
-        return totals
 
 
 class SummaryAccumulator:
@@ -182,7 +103,7 @@ class SummaryAccumulator:
         self._optional: frozenset[str] | None = None
         self._series: list[tuple[str, str]] = []  # (column, rows): the means to take
         self._mean_layout: tuple[list[str], np.ndarray, np.ndarray] | None = None
-        self._sums: _ChunkedSums | None = None
+        self._sums: ChunkedSums | None = None
         self._counted = np.zeros(0, dtype=np.int64)  # values that are not NaN, per series
         self._exact_column = True  # every agreement's distances exact, per the results
 
@@ -197,7 +118,7 @@ class SummaryAccumulator:
         columns = list(dict.fromkeys(column for column, _ in series))
         pick = np.array([columns.index(column) for column, _ in series])
         self._mean_layout = (columns, pick, np.array([w == _AGREED for _, w in series]))
-        self._sums = _ChunkedSums(len(series), self.chunk_rows)
+        self._sums = ChunkedSums(len(series), self.chunk_rows)
         self._counted = np.zeros(len(series), dtype=np.int64)
 
     def add(self, frame: pd.DataFrame) -> None:
