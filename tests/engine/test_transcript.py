@@ -17,7 +17,7 @@ from negsim.model import NegotiationModel
 from negsim.scenario import parse_scenario
 from negsim.utility import TOLERANCE
 from tests.builders import small_scenario_data
-from tests.test_cli import _ok, run_negsim
+from tests.cli.test_cli import _ok, run_negsim
 
 PROTOCOLS = ["alternating", "simultaneous", "mediated"]
 

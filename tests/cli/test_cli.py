@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NEGSIM = Path(sys.executable).parent / "negsim"
 SMALL = ["replications=20", "max_rounds=30", "figures=false"]
 SUMMARY_KEYS = {

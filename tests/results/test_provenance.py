@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCENARIO_FILE = PROJECT_ROOT / "configs" / "scenario" / "ukraine_2025.yaml"
 # The project's own copy of ../shared/seed-article.txt, so a clone checks its quotes anywhere.
 ARTICLE_FILE = PROJECT_ROOT / "tests" / "data" / "seed-article.txt"

@@ -165,7 +165,7 @@ def test_a_bad_utility_space_stops_before_the_run(tmp_path: Path, talks: Path) -
 
 @pytest.mark.slow
 def test_a_genius_folder_runs_with_one_line_warnings(tmp_path: Path) -> None:
-    folder = Path(__file__).resolve().parent / "data" / "genius" / "party"
+    folder = Path(__file__).resolve().parents[1] / "data" / "genius" / "party"
     proc = _negsim(tmp_path, f"scenario_path={folder}", *SMALL, "figures=false", "hydra.run.dir=r")
     _ok(proc)
     warnings = proc.stderr.strip().splitlines()

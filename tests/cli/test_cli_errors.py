@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 NEGSIM = Path(sys.executable).parent / "negsim"
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

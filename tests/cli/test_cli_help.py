@@ -13,7 +13,7 @@ import yaml
 pytestmark = pytest.mark.slow
 
 NEGSIM = Path(sys.executable).parent / "negsim"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
