@@ -25,7 +25,7 @@ _ROUND_CHUNK = 32
 """Rounds of per-round numbers drawn at once per block (the stream is the same however many)."""
 
 # Purposes: the first word of a generator's key after (seed, block).
-WEIGHTS, VALUES, RESERVATION, OPENER, NOISE, TRACK = range(6)
+WEIGHTS, VALUES, RESERVATION, OPENER, NOISE, TRACK, RATIFY = range(7)
 
 Sampler = Callable[[np.random.Generator, int], np.ndarray]
 

@@ -16,6 +16,16 @@ parent's drawn numbers restricted the same way. Each round every track plays one
 - linkage=false: each track's agreement stands on its own. A replication ends when every track has
   ended: an agreement if every track agreed, else the outcome of the track that failed first, with
   the agreed tracks' options still in `model.deal` and in the `deal_<issue>` columns.
+
+Ratification: when every track has agreed, the combined deal is presented to every required
+party, which answers it in its own full utilities ("a Moscow-Washington agreement presented to
+Ukrainian and European leaders"). A party that the combined deal leaves below its reservation
+value, or that it takes across one of its red lines (a track ignores the red lines of parties not
+seated at it), refuses to ratify and walks away: the replication ends as that party's walk-away
+(the party furthest below its reservation, a red line counting as furthest; exact ties drawn from
+the replication's own stream). The results column `ratified` says, per replication, whether a
+combined deal was ratified (true), refused (false) or never presented (empty); under
+linkage=false the tracks' deals still stand in the `deal_<issue>` columns.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 
 from negsim.protocols.alternating import AlternatingOffers
 from negsim.protocols.base import Protocol
@@ -37,7 +48,8 @@ from negsim.scenario import Scenario, Track, parse_scenario
 from negsim.scenario.draws import Draws
 from negsim.scenario.points import Point
 from negsim.status import Outcome
-from negsim.streams import TRACK
+from negsim.streams import BLOCK, RATIFY, TRACK
+from negsim.utility import TOLERANCE, crosses
 
 RUNNING, AGREEMENT, WALKAWAY, TIMEOUT, STOPPED = range(5)  # `Outcome` codes, plus STOPPED
 INNER_PROTOCOLS: Registry[Protocol] = Registry(
@@ -76,9 +88,9 @@ class SplitTrack(Protocol):
         if not isinstance(inner, str) or inner not in INNER_PROTOCOLS:
             known = ", ".join(sorted(INNER_PROTOCOLS))
             raise ValueError(f"inner must name a protocol (known: {known}), got {inner!r}")
-        self._runs: weakref.WeakKeyDictionary[Table, list[TrackRun]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._runs: weakref.WeakKeyDictionary[Table, list[TrackRun]] = weakref.WeakKeyDictionary()
+        # Per replication: 1 ratified, 0 refused, -1 no combined deal presented.
+        self._ratified: weakref.WeakKeyDictionary[Table, np.ndarray] = weakref.WeakKeyDictionary()
 
     def runs(self, model: Table) -> list[TrackRun]:
         """The tracks' negotiations of `model`, in the scenario's track order."""
@@ -153,6 +165,7 @@ class SplitTrack(Protocol):
                 )
             )
         self._runs[model] = runs
+        self._ratified[model] = np.full(model.replications, -1, dtype=np.int8)
 
     def play(self, model: Table, rows: np.ndarray) -> None:
         """Play a round on every track, then settle the replications whose tracks say so."""
@@ -184,7 +197,14 @@ class SplitTrack(Protocol):
             deals = np.full((done.size, model.deal.shape[1]), -1, dtype=np.int64)
             for run in runs:
                 deals[:, run.issues] = run.model.deal[done]
-            model.conclude(done, deals)
+            refused = refusals(model, done, deals)
+            ok = refused < 0
+            self._ratified[model][done] = np.where(ok, 1, 0)
+            model.conclude(done[ok], deals[ok])
+            if not ok.all():
+                model.end(done[~ok], Outcome.WALKAWAY, refused[~ok])
+                if not self.values["linkage"]:  # the tracks' deals stand, unratified
+                    model.deal[done[~ok]] = deals[~ok]
         if not failed.any():
             return
         done, line = rows[failed], np.arange(int(failed.sum()))
@@ -221,7 +241,37 @@ class SplitTrack(Protocol):
             columns[f"{key}_outcome"] = TRACK_OUTCOMES[run.outcome]
             columns[f"{key}_round"] = run.round.copy()
             columns[f"{key}_walked_away"] = names[run.walked]
+        ratified = pd.array(self._ratified[model] == 1, dtype="boolean")
+        ratified[self._ratified[model] < 0] = pd.NA
+        columns["ratified"] = ratified
         return columns
+
+
+def refusals(model: Table, rows: np.ndarray, deals: np.ndarray) -> np.ndarray:
+    """Who refuses to ratify `deals[j]` in `rows[j]`: a required party at the table that the
+    deal leaves below its reservation value or takes across a red line, in its own full
+    utilities; the one furthest below (a red line counting as furthest, exact ties drawn from the
+    row's own stream), or -1 where every required party ratifies."""
+    shortfall = np.full((rows.size, len(model.parties)), -np.inf)
+    for agent in model.parties:
+        if not model.required[agent.index]:
+            continue
+        below = agent.reservation[rows] - agent.utility(rows, deals)
+        below = np.where(below > TOLERANCE, below, -np.inf)
+        crossed = crosses(agent.red_lines, deals).any(axis=1)
+        present = model.at_table[rows, agent.index]
+        shortfall[:, agent.index] = np.where(crossed, np.inf, below)
+        shortfall[~present, agent.index] = -np.inf
+    refusing = shortfall > -np.inf
+    if not refusing.any():
+        return np.full(rows.size, -1, dtype=np.int64)
+    tied = refusing & (shortfall == shortfall.max(axis=1, keepdims=True))
+    n_parties = len(model.parties)
+    order = model.streams.draw(
+        (RATIFY, model.round), (n_parties,), lambda g, _: g.random((BLOCK, n_parties))
+    )[rows]
+    who = np.where(tied, order, -1.0).argmax(axis=1)
+    return np.where(refusing.any(axis=1), who, -1).astype(np.int64)
 
 
 def track_scenario(scenario: Scenario, track: Track) -> Scenario:

@@ -415,10 +415,67 @@ def test_flagship_runs_split(linkage: bool) -> None:
     results = model.results()
     assert (results["outcome"] != "running").all()
     tracks = results[["track_normalization_outcome", "track_settlement_outcome"]]
-    assert ((results["outcome"] == "agreement") == (tracks == "agreement").all(axis=1)).all()
+    every_track = (tracks == "agreement").all(axis=1)
+    ratified = results["ratified"].fillna(False).astype(bool)
+    assert (results["ratified"].notna() == every_track).all()  # presented when all tracks agreed
+    assert ((results["outcome"] == "agreement") == (every_track & ratified)).all()
+    assert (results.loc[every_track & ~ratified, "outcome"] == "walkaway").all()
     assert 0 < (results["outcome"] == "agreement").mean() < 1
     partial = (results["outcome"] != "agreement") & (
         results["track_normalization_outcome"] == "agreement"
     )
     assert partial.any()
     assert results.loc[partial, "deal_normalization"].notna().all() != linkage
+
+
+def _recomputed_utilities(model: NegotiationModel, rows: np.ndarray) -> np.ndarray:
+    """The deals of `rows`, valued from the drawn numbers alone: (n, P)."""
+    deals = model.deal[rows]
+    tables = (model.draws.weights[..., None] * model.draws.values)[:, rows]  # (P, n, I, K)
+    picked = np.take_along_axis(tables, deals[None, :, :, None], axis=3)[..., 0]
+    return picked.sum(axis=2).T
+
+
+@pytest.mark.parametrize("linkage", [True, False])
+def test_every_split_agreement_clears_every_required_party_in_full_utilities(
+    linkage: bool,
+) -> None:
+    """The flagship split in two tracks: 54 of 663 agreements once left Ukraine or Europe below
+    its reservation; every agreement must now clear every required party and its red lines."""
+    model = run(load_scenario("ukraine_2025"), linkage=linkage, replications=1000, max_rounds=100)
+    results = model.results()
+    agreed = (results["outcome"] == "agreement").to_numpy()
+    assert agreed.sum() > 300
+    utilities = _recomputed_utilities(model, np.flatnonzero(agreed))
+    floors = model.draws.reservations.T[agreed]
+    required = model.scenario.required
+    assert (utilities[:, required] >= floors[:, required] - 1e-9).all()
+    deals = model.deal[agreed]
+    for party in np.flatnonzero(required):
+        lines = model.scenario.red_lines[party]
+        assert not lines[np.arange(deals.shape[1]), deals].any(axis=1).any()
+    refused = results["ratified"].eq(False).fillna(False).to_numpy()
+    assert refused.any()  # the flagship's tracks do agree on deals a seated-out party refuses
+    assert results.loc[refused, "walked_away"].isin(["ukraine", "europe"]).all()
+
+
+def test_tracks_that_agree_on_a_deal_outside_the_zone_are_not_ratified() -> None:
+    """p2 sits only at t1 but cares most about i0, where p0 and p1 agree on the option p2 values
+    least: each track agrees, the combined deal leaves p2 below its reservation, so no replication
+    agrees and p2 refuses every combined deal."""
+    data = three_parties()
+    data["tracks"]["t1"]["parties"] = ["p1", "p2"]
+    data["tracks"]["t0"]["parties"] = ["p0", "p1"]
+    p2 = data["parties"]["p2"]["positions"]
+    p2["i0"]["weight"], p2["i1"]["weight"] = 0.9, 0.1
+    p2["i0"]["values"] = {"o0": 1.0, "o1": 0.0, "o2": 0.0}
+    data["parties"]["p0"]["positions"]["i0"]["values"] = {"o0": 0.0, "o1": 1.0, "o2": 0.5}
+    data["parties"]["p1"]["positions"]["i0"]["values"] = {"o0": 0.0, "o1": 1.0, "o2": 0.5}
+    scenario = parse_scenario(data)
+    model = run(scenario, linkage=True, replications=200, max_rounds=40)
+    results = model.results()
+    every_track = (results[["track_t0_outcome", "track_t1_outcome"]] == "agreement").all(axis=1)
+    assert every_track.mean() > 0.9  # the tracks do agree
+    assert (results["outcome"] != "agreement").all()
+    assert (results.loc[every_track, "walked_away"] == "p2").all()
+    assert (results.loc[every_track, "ratified"] == False).all()  # noqa: E712
