@@ -72,6 +72,52 @@ def test_agreements_clear_reservations_and_respect_red_lines(scenario: Scenario,
         assert not red[np.arange(deals.shape[1]), deals].any()
 
 
+def with_random_tracks(scenario: Scenario, seed: int) -> Scenario:
+    """`scenario` split in two tracks: the first half of its issues between two of its parties,
+    the rest among all of them (one track of everything when it has a single issue)."""
+    data = scenario.data
+    issues, parties = list(data["issues"]), list(data["parties"])
+    rng = np.random.default_rng(seed)
+    if len(issues) < 2:
+        data["tracks"] = {"all": {"issues": issues, "parties": parties}}
+    else:
+        pair = [str(p) for p in rng.choice(parties, size=2, replace=False)]
+        half = len(issues) // 2
+        data["tracks"] = {
+            "a": {"issues": issues[:half], "parties": [p for p in parties if p in pair]},
+            "b": {"issues": issues[half:], "parties": parties},
+        }
+    return parse_scenario(data)
+
+
+@FAST
+@given(
+    scenarios(),
+    st.integers(0, 1000),
+    st.sampled_from(["alternating", "simultaneous", "mediated", "split_track"]),
+)
+def test_every_agreement_is_individually_rational_under_every_protocol(
+    scenario: Scenario, seed: int, protocol: str
+) -> None:
+    """Under every protocol no agreement leaves a required party below its reservation value or
+    across one of its red lines, the utilities recomputed from the drawn numbers."""
+    if protocol == "split_track":
+        scenario = with_random_tracks(scenario, seed)
+    model = NegotiationModel(
+        scenario, replications=16, seed=seed, max_rounds=30, protocol=protocol
+    ).run(progress=False)
+    agreed = np.flatnonzero((model.results()["outcome"] == "agreement").to_numpy())
+    deals = model.deal[agreed]
+    tables = (model.draws.weights[..., None] * model.draws.values)[:, agreed]  # (P, n, I, K)
+    worth = np.take_along_axis(tables, deals[None, :, :, None], axis=3)[..., 0].sum(axis=2)
+    for p, party in enumerate(scenario.parties):
+        if not party.required:
+            continue
+        assert (worth[p] >= model.draws.reservations[p, agreed] - 1e-9).all()
+        red = scenario.red_lines[p]
+        assert not red[np.arange(deals.shape[1]), deals].any()
+
+
 @FAST
 @given(scenarios(), st.integers(0, 1000))
 def test_every_offer_is_a_valid_outcome_off_the_proposers_red_lines(
