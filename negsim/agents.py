@@ -12,7 +12,6 @@ from typing import Protocol
 import mesa
 import numpy as np
 
-from negsim.engine.horizon import row_horizon
 from negsim.scenario import Party, Scenario
 from negsim.scenario.draws import Draws
 from negsim.scenario.points import RowParameters
@@ -170,11 +169,10 @@ def discount_time(round_: int | np.ndarray, session: np.ndarray) -> np.ndarray:
 def seat_parties(
     model: Room, scenario: Scenario, draws: Draws, rows: RowParameters, max_rounds: int
 ) -> list[PartyAgent]:
-    """Every party's agent with its drawn numbers. Sets `model.horizon` (R,) first: the rounds
-    every party concedes over (`negsim.engine.horizon.row_horizon`), which agents' clocks use."""
+    """Every party's agent with its drawn numbers; each concedes over the rounds to its own
+    deadline or the model's horizon (`model.horizon`, set before), whichever comes first."""
     invalid = ~scenario.option_mask
     deadlines = np.minimum(rows.deadline, max_rounds)
-    model.horizon = horizon = row_horizon(deadlines, scenario.required, max_rounds)
     return [
         PartyAgent(
             model,
@@ -184,7 +182,7 @@ def seat_parties(
             draws.reservations[p],
             scenario.red_lines[p] | invalid,
             rows.deadline[p],
-            np.minimum(deadlines[p], horizon),
+            np.minimum(deadlines[p], model.horizon),
             rows.strategy[p],
             rows.discount[p],
         )

@@ -30,7 +30,7 @@ from negsim.engine.answers import announce_risks, close_named, proposers_accept,
 from negsim.engine.checks import check_settings, fresh_protocol, model_points, opening_parties
 from negsim.engine.deals import deal_worth
 from negsim.engine.history import RoundHistory, record_targets, series_reporters
-from negsim.engine.horizon import negotiation_horizon
+from negsim.engine.horizon import negotiation_horizon, row_horizon
 from negsim.engine.results_table import results_table
 from negsim.engine.transcript import Transcript
 from negsim.engine.walkaways import walk_aways
@@ -150,6 +150,8 @@ class NegotiationModel(mesa.Model):
     def _seat_parties(self, scenario: Scenario, draws: Draws, max_rounds: int) -> None:
         """One agent per party, with its drawn numbers and its clock."""
         self.n_parties = len(scenario.parties)
+        deadlines = np.minimum(self.rows.deadline, max_rounds)
+        self.horizon = row_horizon(deadlines, scenario.required, max_rounds)  # agents' clocks
         self.parties = seat_parties(self, scenario, draws, self.rows, max_rounds)
         self.required = scenario.required
         self._tables = draws.tables

@@ -18,13 +18,7 @@ scenario schema and the command line turn into messages naming the file and key.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol
-
-
-class Named(Protocol):
-    """What a registered class has: its name."""
-
-    name: str
+from typing import Any
 
 
 class Registry[T](Mapping[str, type[T]]):
@@ -38,7 +32,7 @@ class Registry[T](Mapping[str, type[T]]):
 
     def register(self, cls: type[T]) -> type[T]:
         """Add `cls` under its `name` (usable as a class decorator); a name is taken once."""
-        name = cls.name  # type: ignore[attr-defined]
+        name: str = cls.name  # type: ignore[attr-defined]  # each registered class names itself
         if name in self._classes:
             raise ValueError(f"{self.kind} {name!r} is registered twice")
         self._classes[name] = cls
