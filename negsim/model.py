@@ -37,12 +37,14 @@ from negsim.engine.walkaways import walk_aways
 from negsim.errors import NegsimError
 from negsim.formats.load import load_scenario
 from negsim.protocols import Protocol
+from negsim.protocols.seating import DRAWN, places, seating_order
 from negsim.scenario import Scenario
 from negsim.scenario.draws import Draws, draw_parameters
 from negsim.scenario.points import Point, RowParameters, row_parameters
 from negsim.status import OUTCOME_NAMES, Outcome
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
+from negsim.strategies.ties import draw_tie_keys
 from negsim.streams import OPENER, Streams
 from negsim.utility import row_any, row_blocks
 
@@ -137,12 +139,17 @@ class NegotiationModel(mesa.Model):
         stated = np.where(self.rows.opener >= 0, self.rows.opener, drawn_first)
         self.first_proposer = stated if openers is None else openers
         self.proposer = self.first_proposer.copy()
+        n_issues, n_options = scenario.option_mask.shape
+        self.tie_keys = draw_tie_keys(self.streams, n_issues, n_options)
         self._init_state(scenario, replications)
         reporters = series_reporters(scenario.party_names)
         self.datacollector = mesa.DataCollector(model_reporters=reporters)
         rows = min(transcript, replications)
         self.transcript: Transcript | None = Transcript(self, rows) if rows else None
         try:
+            seating = self.protocol.values.get("seating", DRAWN)
+            self.seating = seating_order(seating, scenario.party_names, self.streams)
+            self.place = places(self.seating)
             self.protocol.setup(self)
         except ValueError as exc:
             raise NegsimError(f"protocol: {exc}") from None
@@ -178,7 +185,9 @@ class NegotiationModel(mesa.Model):
         self.at_table = np.ones((replications, n_parties), dtype=bool)
         self.closed = np.zeros((replications, n_issues, n_options), dtype=bool)
         self.recheck = np.ones(replications, dtype=bool)
-        self.opponents = FrequencyModel(n_parties, replications, scenario.option_mask)
+        self.opponents = FrequencyModel(
+            n_parties, replications, scenario.option_mask, scenario.ordered
+        )
         self.thresholds = ThresholdModel(n_parties, replications, n_issues, memory=n_parties)
         self.aims = Aims(self.required, replications)  # whom offers aim at, and their weights
         self.mean_targets = np.full(n_parties, np.nan)
@@ -278,6 +287,7 @@ class NegotiationModel(mesa.Model):
             row_blocks(self._tables, proposer, rows),
             self._red_lines.take(proposer, axis=0) | self.closed.take(rows, axis=0),
             targets,
+            self.tie_keys.take(rows, axis=0),
         )
 
     def publish(self, rows: np.ndarray, proposer: np.ndarray, offers: np.ndarray) -> None:

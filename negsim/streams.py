@@ -25,7 +25,7 @@ _ROUND_CHUNK = 32
 """Rounds of per-round numbers drawn at once per block (the stream is the same however many)."""
 
 # Purposes: the first word of a generator's key after (seed, block).
-WEIGHTS, VALUES, RESERVATION, OPENER, NOISE, TRACK, RATIFY = range(7)
+WEIGHTS, VALUES, RESERVATION, OPENER, NOISE, TRACK, RATIFY, SEATING, TIES = range(9)
 
 Sampler = Callable[[np.random.Generator, int], np.ndarray]
 

@@ -49,11 +49,13 @@ class Aims:
         own_tables: np.ndarray,
         forbidden: np.ndarray,
         targets: np.ndarray,
+        keys: np.ndarray,
     ) -> np.ndarray:
-        """Offers meeting `targets` that aim at `aim`, each proposer's weights carried on."""
+        """Offers meeting `targets` that aim at `aim`, each proposer's weights carried on; exact
+        ties go by the rows' tie-break `keys`."""
         weights = self.weights[proposer, :, rows].T
         offers = generate_offers(
-            own_tables, aim.others, forbidden, targets, aim.thresholds, aim.present, weights
+            own_tables, aim.others, forbidden, targets, aim.thresholds, aim.present, weights, keys
         )
         self.weights[proposer, :, rows] = weights.T
         return offers

@@ -95,6 +95,7 @@ def scenario_mapping(domain: DomainSpec, profiles: list[ProfileSpec]) -> dict[st
         issues[name] = {
             "label": issue,
             "options": dict(zip(option_names[issue], values, strict=True)),
+            "ordered": False,  # discrete values: their written order means nothing
         }
     parties: dict[str, Any] = {}
     for party, profile in zip(party_names, profiles, strict=True):

@@ -4,10 +4,12 @@ The proposer puts its offer on the table; every other party at the table accepts
 agreement when every required party accepts (the proposer accepts its own offer). Otherwise the
 next proposer is chosen by `turns`:
 
-- `round_robin` (the default): the next party in turn order at the table, as in the stacked
+- `round_robin` (the default): the next party in the seating at the table, as in the stacked
   alternating offers protocol of GENIUS, so every party puts texts on the table, including
   parties that accept what they are offered and could bridge the others;
-- `rejecter`: the first party after the proposer, in turn order, that rejected.
+- `rejecter`: the first party after the proposer, in the seating, that rejected.
+
+The seating is drawn per replication unless `seating` fixes it (`negsim.protocols.seating`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from negsim.protocols.base import Protocol
+from negsim.protocols.seating import next_seated, turn_order
 from negsim.protocols.table import Table
 
 
@@ -25,7 +28,7 @@ class AlternatingOffers(Protocol):
 
     name: ClassVar[str] = "alternating"
     description: ClassVar[str] = "stacked alternating offers: parties propose in turn"
-    params: ClassVar[dict[str, Any]] = {"turns": "round_robin"}
+    params: ClassVar[dict[str, Any]] = {"turns": "round_robin", "seating": "drawn"}
     turn_rules: ClassVar[tuple[str, ...]] = ("round_robin", "rejecter")
 
     def setup(self, model: Table) -> None:
@@ -52,24 +55,28 @@ class AlternatingOffers(Protocol):
         if self.values["turns"] == "rejecter":
             pass_turn(model, rows[rest], accepted[rest])
         else:
-            model.proposer[rows[rest]] = (proposer[rest] + 1) % len(model.parties)
+            moving = rows[rest]
+            model.proposer[moving] = next_seated(
+                model.seating[moving], model.place[moving], proposer[rest]
+            )
 
 
 def skip_absent_proposers(model: Table, rows: np.ndarray) -> None:
-    """Hand the turn on where the proposer has left the table."""
-    n_parties = len(model.parties)
-    for _ in range(n_parties):
+    """Hand the turn on, in the seating, where the proposer has left the table."""
+    for _ in range(len(model.parties)):
         absent = ~model.at_table[rows, model.proposer[rows]]
         if not absent.any():
             return
-        model.proposer[rows[absent]] = (model.proposer[rows[absent]] + 1) % n_parties
+        away = rows[absent]
+        model.proposer[away] = next_seated(
+            model.seating[away], model.place[away], model.proposer[away]
+        )
 
 
 def pass_turn(model: Table, rows: np.ndarray, accepted: np.ndarray) -> None:
     """The next proposer is the first party after the proposer that rejected."""
-    n_parties = len(model.parties)
     proposer = model.proposer[rows]
-    order = (proposer[:, None] + np.arange(1, n_parties)[None, :]) % n_parties
+    order = turn_order(model.seating[rows], model.place[rows], proposer, 1)[:, :-1]
     line = np.arange(rows.size)[:, None]
     rejecting = ~accepted[line, order] & model.at_table[rows[:, None], order]
     model.proposer[rows] = order[np.arange(rows.size), rejecting.argmax(axis=1)]

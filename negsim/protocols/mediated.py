@@ -11,14 +11,16 @@ objections.
 
 The mediator keeps, per replication and party, counts of the options asked for and of the issues
 named, and a weight per party in its objective. Estimates are frequency-style: an issue's weight
-grows with how often it is named (Laplace-smoothed); option values are the counts smoothed over
-the ordered options by a quadratic single-peaked kernel (`1 - (distance / span)^2`), so opposed
-demands meet in between rather than jumping from end to end. Each rejection multiplies the party's
+grows with how often it is named (Laplace-smoothed); option values are the counts, on an issue
+whose options are ordered smoothed over its options by a quadratic single-peaked kernel (`1 -
+(distance / span)^2`), so opposed demands meet in between rather than jumping from end to end; on a
+nominal issue an ask counts for the option asked for alone. Each rejection multiplies the party's
 weight by `1 + learning_rate`, moving the text towards holdouts. The next text is built issue by
 issue, maximising the weighted sum of the required parties' estimated utilities over options not
 closed by announced red lines (linear-additive estimates make this exact; no enumeration). Ties,
-and round 1 with no information, go to the option nearest the middle (the lower of two middle
-options); so the first neutral text is the middle option of every issue.
+and round 1 with no information, go to the option nearest the middle of an ordered issue (so the
+first neutral text is the middle option of every ordered issue), remaining ties (two middle
+options, a nominal issue) by the replication's tie-break keys (`negsim.strategies.ties`).
 
 A party mediator (`mediator: NAME`) is a party: its text is its own offer (`generate_offers`
 with its own table, its current target, and the weighted estimates of the others), so it always
@@ -37,6 +39,7 @@ import numpy as np
 from negsim.protocols.base import Protocol
 from negsim.protocols.table import Negotiator, Table
 from negsim.strategies.offers import generate_offers
+from negsim.strategies.ties import ranked_argmax
 from negsim.utility import crosses, gather
 
 _TIE = 1e-9
@@ -50,7 +53,7 @@ class Mediation:
     named: np.ndarray  # (R, P, I) times each party named each issue
     weight: np.ndarray  # (R, P) party weights in the objective, max 1 per replication
     kernel: np.ndarray  # (I, K, K) closeness of option k to an asked-for option j
-    distance: np.ndarray  # (I, K) distance of each option from the issue's middle
+    distance: np.ndarray  # (I, K) distance from an ordered issue's middle, in steps of K + 1
 
 
 class MediatedText(Protocol):
@@ -79,14 +82,18 @@ class MediatedText(Protocol):
         k = np.arange(n_options)
         span = np.maximum(n_valid - 1, 1)[:, None, None]
         kernel = 1.0 - ((k[:, None] - k[None, :])[None] / span) ** 2
+        ordered = model.scenario.ordered[:, None, None]
+        kernel = np.where(ordered, kernel, k[:, None] == k[None, :])
         kernel *= mask[:, :, None] & mask[:, None, :]
+        # Ties go nearest the middle of an ordered issue (in half options), then by key.
+        middle = np.abs(k[None, :] - (n_valid[:, None] - 1) / 2) * ordered[:, :, 0]
         shape = (model.replications, len(model.parties), n_issues)
         self.state = Mediation(
             support=np.zeros((*shape, n_options), dtype=np.float32),
             named=np.zeros(shape, dtype=np.float32),
             weight=np.ones(shape[:2]),
             kernel=np.clip(kernel, 0.0, None).astype(np.float32),
-            distance=np.abs(k[None, :] - (n_valid[:, None] - 1) / 2),
+            distance=2 * middle * (n_options + 1),
         )
 
     def release(self, model: Table) -> None:
@@ -129,7 +136,8 @@ class MediatedText(Protocol):
         score = np.where(model.closed[rows] | ~model.scenario.option_mask, -np.inf, others)
         best = score.max(axis=-1, keepdims=True)
         tied = score >= best - _TIE * np.maximum(np.abs(best), 1.0)
-        texts = np.where(tied, -state.distance, -np.inf).argmax(axis=-1)
+        keys = model.tie_keys[rows, :, :-1]
+        texts = np.where(tied, keys - state.distance, -np.inf).argmax(axis=-1)
         if m >= 0 and (mine := proposer == m).any():
             agent, who = model.parties[m], rows[mine]
             texts[mine] = generate_offers(
@@ -137,6 +145,7 @@ class MediatedText(Protocol):
                 others[mine],
                 model.forbidden_for(agent, who),
                 agent.target(who, model.round),
+                keys=model.tie_keys[who],
             )
         return texts, proposer
 
@@ -179,14 +188,15 @@ def objections(
     """
     table = agent.table[rows]
     open_table = np.where(model.forbidden_for(agent, rows), -np.inf, table)
-    wanted = open_table.argmax(axis=-1)
+    keys = model.tie_keys[rows]
+    wanted = ranked_argmax(open_table, keys[..., :-1])
     current = gather(table, texts)
     cost = np.maximum(gather(table, wanted) - current, 0.0)
     floor = np.maximum(
         agent.strategy.next_target(agent, rows, model.round), agent.reservation[rows]
     )
     shortfall = floor - current.sum(axis=-1)
-    order = np.argsort(-cost, axis=1, kind="stable")
+    order = np.lexsort((-keys[..., -1], -cost), axis=1)  # costliest first; ties by key
     ranked = np.take_along_axis(cost, order, axis=1)
     before = np.cumsum(ranked, axis=1) - ranked
     needed = (before < shortfall[:, None] - 1e-12) & (ranked > 0)

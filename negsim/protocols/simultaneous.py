@@ -5,9 +5,10 @@ making its own); then every offer is published and every party at the table answ
 (a proposer accepts its own offer when it clears its reservation value and red lines). An offer
 is agreeable when every required party at the table accepts it.
 
-Turn order: in round t the rotation starts at the replication's `first_proposer` moved on by
-t - 1 places, `(first_proposer + t - 1) mod P`, skipping parties no longer at the table; the first
-party in it is the party whose turn it is. Where several offers are agreeable, the deal is the
+Turn order: the replication's seating (drawn per replication unless `seating` fixes it, see
+`negsim.protocols.seating`); in round t the rotation starts t - 1 seats after the replication's
+`first_proposer`, skipping parties no longer at the table; the first party in it is the party
+whose turn it is. Where several offers are agreeable, the deal is the
 first agreeable offer in that rotation, so ties are settled reproducibly and no party is always
 favoured. The round's record (`record_offer`, the received utilities of the concession figure)
 holds the chosen offer where agreed, else the offer of the party whose turn it is.
@@ -15,11 +16,12 @@ holds the chosen offer where agreed, else the offer of the party whose turn it i
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from negsim.protocols.base import Protocol
+from negsim.protocols.seating import turn_order
 from negsim.protocols.table import Table
 
 
@@ -30,6 +32,7 @@ class SimultaneousOffers(Protocol):
     description: ClassVar[str] = (
         "simultaneous offers: every party offers each round; first agreeable offer in turn wins"
     )
+    params: ClassVar[dict[str, Any]] = {"seating": "drawn"}
 
     def play(self, model: Table, rows: np.ndarray) -> None:
         """Propose, publish and answer every offer, then settle on the first agreeable one."""
@@ -90,7 +93,7 @@ def record_received(
 
 
 def rotation(model: Table, rows: np.ndarray) -> np.ndarray:
-    """This round's turn order per replication: `first_proposer + round - 1` onwards, (n, P)."""
-    n_parties = len(model.parties)
-    start = (model.first_proposer[rows] + model.round - 1) % n_parties
-    return (start[:, None] + np.arange(n_parties)[None, :]) % n_parties
+    """This round's turn order per replication: the seating from `round - 1` seats after the
+    first proposer onwards, (n, P)."""
+    first = model.first_proposer[rows]
+    return turn_order(model.seating[rows], model.place[rows], first, model.round - 1)

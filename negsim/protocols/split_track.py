@@ -41,6 +41,7 @@ import pandas as pd
 from negsim.protocols.alternating import AlternatingOffers
 from negsim.protocols.base import Protocol
 from negsim.protocols.mediated import MediatedText
+from negsim.protocols.seating import places, restricted
 from negsim.protocols.simultaneous import SimultaneousOffers
 from negsim.protocols.table import Table
 from negsim.registry import Registry
@@ -77,7 +78,11 @@ class SplitTrack(Protocol):
 
     name: ClassVar[str] = "split_track"
     description: ClassVar[str] = "each track negotiated apart; linkage: all tracks or nothing"
-    params: ClassVar[dict[str, Any]] = {"linkage": True, "inner": "alternating"}
+    params: ClassVar[dict[str, Any]] = {
+        "linkage": True,
+        "inner": "alternating",
+        "seating": "drawn",
+    }
     model_walk_aways: ClassVar[bool] = False  # the tracks' own models check walk-aways
 
     def __init__(self, **values: Any) -> None:
@@ -152,6 +157,8 @@ class SplitTrack(Protocol):
             opener = local[model.first_proposer]
             sub.first_proposer = np.where(opener >= 0, opener, sub.first_proposer)
             sub.proposer = sub.first_proposer.copy()
+            sub.seating = restricted(model.seating, parties)  # the parent's seating
+            sub.place = places(sub.seating)
             size = model.replications
             runs.append(
                 TrackRun(

@@ -57,6 +57,9 @@ class Table(Protocol):
     end_round: np.ndarray  # (R,)
     first_proposer: np.ndarray  # (R,)
     proposer: np.ndarray  # (R,)
+    seating: np.ndarray  # (R, P): the parties in seat order (`negsim.protocols.seating`)
+    place: np.ndarray  # (R, P): each party's place in the seating
+    tie_keys: np.ndarray  # (R, I, K + 1): tie-break keys (`negsim.strategies.ties`)
     points: list[Point]
     draws: Draws
     streams: Streams

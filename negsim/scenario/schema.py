@@ -22,7 +22,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _WEIGHT_TOLERANCE = 1e-6
 
 _SCENARIO_KEYS = {"name", "label", "description", "source", "issues", "parties", "tracks"}
-_ISSUE_KEYS = {"label", "source", "options"}
+_ISSUE_KEYS = {"label", "source", "options", "ordered"}
 _PARTY_KEYS = {
     "label",
     "required",
@@ -188,6 +188,9 @@ class _Parser:
                 )
             names = tuple(self.name(o, f"{path}.options.{o}") for o in options)
             labels = tuple(self.text(v, f"{path}.options.{o}", o) for o, v in options.items())
+            ordered = spec.get("ordered", True)
+            if not isinstance(ordered, bool):
+                raise self.fail(f"{path}.ordered", f"must be true or false, got {ordered!r}")
             issues.append(
                 Issue(
                     name=key,
@@ -195,6 +198,7 @@ class _Parser:
                     options=names,
                     option_labels=labels,
                     source=self.text(spec.get("source"), f"{path}.source"),
+                    ordered=ordered,
                 )
             )
         return tuple(issues)

@@ -24,13 +24,19 @@ from negsim.strategies import Strategy
 
 @dataclass(frozen=True)
 class Issue:
-    """A question on the table with ordered discrete options."""
+    """A question on the table with discrete options.
+
+    `ordered`: the options are written in an order that means something (none, partial, full
+    withdrawal), so neighbouring options are alike; False (nominal: kinds of food, venues) when
+    the written order means nothing. Only what an agent assumes about similar options uses it.
+    """
 
     name: str
     label: str
     options: tuple[str, ...]
     option_labels: tuple[str, ...]
     source: str = ""
+    ordered: bool = True
 
     def index(self, option: str) -> int:
         """Position of `option` among the issue's options."""
@@ -127,6 +133,11 @@ class Scenario:
         """True where option k exists for issue i, shape (I, K) with K the most options."""
         k = int(self.n_options.max())
         return np.arange(k)[None, :] < self.n_options[:, None]
+
+    @cached_property
+    def ordered(self) -> np.ndarray:
+        """Whether each issue's options are ordered, shape (I,)."""
+        return np.array([issue.ordered for issue in self.issues], dtype=bool)
 
     @cached_property
     def weights(self) -> np.ndarray:

@@ -27,9 +27,13 @@ Speed: rows are independent, so they are searched in blocks small enough to stay
 last swap passes, on the few rows still moving, merge the blocks), on option-major float32
 arrays (`(K, n, I)`: option k of every row and issue is one contiguous slab), with per-row
 numbers spread over a row's issues before they meet a slab. Masks are applied by arithmetic
-(`x * allowed + penalty`), not `np.where`, and first maxima are found by running comparisons,
-not `argmax` over a short axis: both are many times faster in numpy, and the results are the
-same bit for bit.
+(`x * allowed + penalty`), not `np.where`, and maxima are located by running comparisons, not
+`argmax` over a short axis: both are many times faster in numpy, and the results are the same
+bit for bit.
+
+Exact ties (two options, or two swaps on different issues, worth exactly the same: common, as
+the opponent model gives alike issues alike estimates) go by the replication's tie-break keys
+(`negsim.strategies.ties`), never by the order the scenario writes issues and options in.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from negsim.strategies.ties import ranked_max, written_keys
 from negsim.utility import gather, row_sum
 
 _BISECTION_STEPS = 6
@@ -93,16 +98,6 @@ def _take_each(tables: np.ndarray, index: np.ndarray) -> np.ndarray:
     return tables.take(index[None] + offsets)
 
 
-def _first_max(values: np.ndarray, top: np.ndarray) -> np.ndarray:
-    """The first index along axis 0 where `values` equals `top` (which it reaches somewhere)."""
-    pending = values[0] != top
-    first = pending.astype(np.int64)
-    for k in range(1, values.shape[0] - 1):
-        pending &= values[k] != top
-        first += pending
-    return first
-
-
 def _best_scores(a: np.ndarray, b: np.ndarray, slope: np.ndarray) -> np.ndarray:
     """For option-major (K, n, I) arrays: `a` where `b + slope * a` is largest, and `_OUT`
     below it elsewhere, so that the maximum over options is the best option's `a` with ties
@@ -123,13 +118,16 @@ def _own_value(a: np.ndarray, b: np.ndarray, slope: np.ndarray) -> np.ndarray:
     return row_sum(np.maximum.reduce(_best_scores(a, b, slope)), np.float64)
 
 
-def _choice(a: np.ndarray, b: np.ndarray, slope: np.ndarray) -> np.ndarray:
-    """Option index maximising `b + slope * a` on every issue, shape (n, I); ties as above."""
+def _choice(a: np.ndarray, b: np.ndarray, slope: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Option index maximising `b + slope * a` on every issue, shape (n, I); ties as above,
+    then by the option-major `keys` (K, n, I)."""
     tied = _best_scores(a, b, slope)
-    return _first_max(tied, np.maximum.reduce(tied))
+    return ranked_max(tied, np.maximum.reduce(tied), keys)
 
 
-def _hull_offer(a_major: np.ndarray, b_major: np.ndarray, need: np.ndarray) -> np.ndarray:
+def _hull_offer(
+    a_major: np.ndarray, b_major: np.ndarray, need: np.ndarray, keys: np.ndarray
+) -> np.ndarray:
     """The offer on the (own, combined) hull with the smallest own weight meeting `need`."""
     n = need.shape[0]
     lo = np.zeros(n)
@@ -139,7 +137,7 @@ def _hull_offer(a_major: np.ndarray, b_major: np.ndarray, need: np.ndarray) -> n
         feasible = _own_value(a_major, b_major, np.tan(mid)) >= need
         hi = np.where(feasible, mid, hi)
         lo = np.where(feasible, lo, mid)
-    return _choice(a_major, b_major, np.tan(hi))
+    return _choice(a_major, b_major, np.tan(hi), keys)
 
 
 def margins(
@@ -161,6 +159,7 @@ def generate_offers(
     thresholds: np.ndarray | None = None,
     present: np.ndarray | None = None,
     weights: np.ndarray | None = None,
+    keys: np.ndarray | None = None,
 ) -> np.ndarray:
     """Offers meeting `target` for the proposer with the largest smallest margin of the others.
 
@@ -177,6 +176,9 @@ def generate_offers(
         weights: the proposer's weights over the others from its previous offers, shape
             (Q, n): one sweep starts from them and they are updated in place, so that the
             search goes on from round to round. Omitted: `_SWEEPS` sweeps from equal weights.
+        keys: tie-break keys (`negsim.strategies.ties`), shape (n, I, K + 1): of options worth
+            exactly the same the one ranked highest is offered, of swaps gaining exactly the
+            same the one on the issue ranked highest is made. Omitted: the first written.
 
     Returns:
         Option index per issue, shape (n, I). Where the target is out of reach the proposer's
@@ -194,6 +196,8 @@ def generate_offers(
     thresholds = np.zeros((n_others, n)) if thresholds is None else thresholds
     present = np.ones((n_others, n), dtype=bool) if present is None else present
     forbidden = np.broadcast_to(forbidden, own.shape)
+    if keys is None:
+        keys = written_keys(n, *own.shape[1:])
     block = max(1, _BLOCK // max(1, own.shape[1] * own.shape[2]))
     offers = np.empty((n, own.shape[1]), dtype=np.int64)
     margin = np.empty((n_others, n), dtype=np.float32)  # at the final offers
@@ -210,6 +214,7 @@ def generate_offers(
             thresholds[:, rows],
             present[:, rows],
             None if weights is None else weights[:, rows],
+            keys[rows],
             lo,
         )
         moving.append(_repair(swaps, offers, margin, _EARLY_PASSES))  # while in cache
@@ -230,6 +235,7 @@ def _search(
     thresholds: np.ndarray,
     present: np.ndarray,
     weights: np.ndarray | None,
+    keys: np.ndarray,
     first_row: int,
 ) -> tuple[np.ndarray, np.ndarray, _Swaps]:
     """The sweeps of `generate_offers` for one block of rows, its arguments complete: the best
@@ -252,15 +258,16 @@ def _search(
     a *= allowed
     a += penalty
     need = target + _TOLERANCE
+    option_keys = _option_major(keys[..., :n_options])
     lam = _normalised(present if weights is None else weights * present, present)
     sweeps = 1 if weights is not None or n_others == 1 else _SWEEPS
     if sweeps == 1:  # the one sweep's offer is the best: no need to score it
-        best = _hull_offer(a, _combined(others, lam, allowed, penalty), need)
+        best = _hull_offer(a, _combined(others, lam, allowed, penalty), need, option_keys)
     else:
         best = np.zeros((n, own.shape[1]), dtype=np.int64)
         best_score = np.full(n, -np.inf)
         for sweep in range(sweeps):
-            offers = _hull_offer(a, _combined(others, lam, allowed, penalty), need)
+            offers = _hull_offer(a, _combined(others, lam, allowed, penalty), need, option_keys)
             margin = _margins(others, offers, thresholds)
             reached = utilities_of(own, offers) >= need
             score = _score(margin, scale) + np.where(reached, 0.0, -1e6)
@@ -275,7 +282,11 @@ def _search(
     summed *= spread_scale
     rows = np.arange(first_row, first_row + n)
     held = _take_each(tables[: n_others + 1], _slab_index(best))
-    return best, lam, _Swaps(rows, tables, held, thresholds, scale, spread_scale, need)
+    issue_keys = np.ascontiguousarray(keys[..., n_options])
+    swaps = _Swaps(
+        rows, tables, held, thresholds, scale, spread_scale, need, option_keys, issue_keys
+    )
+    return best, lam, swaps
 
 
 def utilities_of(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
@@ -337,6 +348,8 @@ class _Swaps(NamedTuple):
         scale: weight of the sum of margins beside the smallest, shape (m,); spread over the
             issues in `spread_scale`, (m, I).
         need: the proposer's utility floor, shape (m,).
+        option_keys: tie-break keys of the options, option-major (K, m, I).
+        issue_keys: tie-break keys of the issues, shape (m, I).
     """
 
     rows: np.ndarray
@@ -346,9 +359,11 @@ class _Swaps(NamedTuple):
     scale: np.ndarray
     spread_scale: np.ndarray
     need: np.ndarray
+    option_keys: np.ndarray
+    issue_keys: np.ndarray
 
 
-_ROW_AXIS = (-1, -2, -2, -1, -1, -2, -1)  # each field's axis over the rows, in field order
+_ROW_AXIS = (-1, -2, -2, -1, -1, -2, -1, -2, -2)  # each field's axis over the rows, in field order
 
 
 def _merged(parts: list[_Swaps | None]) -> _Swaps | None:
@@ -383,7 +398,7 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
     n_others = s.thresholds.shape[0]
     others, own, summed = s.tables[:n_others], s.tables[n_others], s.tables[n_others + 1]
     held, own_now = s.held[:n_others], s.held[n_others]
-    n, n_issues = own_now.shape
+    n_issues = own_now.shape[1]
     slack = (row_sum(own_now, np.float64) - s.need).astype(np.float32)
     margin = row_sum(held) - s.thresholds  # (Q, n)
     # A swap on issue i to option k moves party q's margin to table_q[k, i] + shift_q[i].
@@ -403,8 +418,8 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
     if any_short:  # a row below its floor takes the swap that raises its own utility most
         score[:, short] = own[:, short] - own_now[short]
     by_issue = np.maximum.reduce(score)  # (n, I): the best option's score on each issue
-    issue = by_issue.argmax(axis=-1)
-    top = by_issue[np.arange(n), issue]
+    top = by_issue.max(axis=-1)
+    issue = ranked_max(by_issue.T, top, s.issue_keys.T)  # ties: the issue ranked highest
     now = _score(margin, s.scale) + _GAIN
     if any_short:
         now[short] = 0.0
@@ -416,11 +431,15 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
             return None
     keep = np.flatnonzero(improve)
     issue = issue[keep]
-    option = _first_max(score[:, keep, issue], top[keep])
+    option_keys = s.option_keys.take(keep, -2)
+    line = np.arange(keep.size)
+    option = ranked_max(score[:, keep, issue], top[keep], option_keys[:, line, issue])
     rows = s.rows[keep]
     offers[rows, issue] = option
     tables, held = s.tables.take(keep, -2), s.held.take(keep, -2)
-    line = np.arange(keep.size)
     held[:, line, issue] = tables[: n_others + 1, option, line, issue]
     scale, spread_scale, need = s.scale[keep], s.spread_scale[keep], s.need[keep]
-    return _Swaps(rows, tables, held, s.thresholds[:, keep], scale, spread_scale, need)
+    thresholds, issue_keys = s.thresholds[:, keep], s.issue_keys[keep]
+    return _Swaps(
+        rows, tables, held, thresholds, scale, spread_scale, need, option_keys, issue_keys
+    )

@@ -4,10 +4,14 @@ An option a party keeps offering is probably worth much to it; an issue on which
 is probably heavy (the HardHeaded frequency model of ANAC 2011). Accepting an offer counts half
 an offer of it. Only public moves feed the model, never a party's true utility.
 
-Options are ordered, so an offer also counts, with weight exp(-distance / h), for the options
-next to it (h a quarter of the issue's span of options, at least half an option): a party that
-keeps asking for 100 probably prefers 90 to 10. Without it, every option a party never offered
-looks equally bad, and a proposer has no direction in which to concede on a long issue.
+On an issue whose options are ordered (`ordered: true`, see `negsim.scenario.types.Issue`) an
+offer also counts, with weight exp(-distance / h), for the options next to it (h a quarter of the
+issue's span of options, at least half an option): a party that keeps asking for 100 probably
+prefers 90 to 10. Without it, every option a party never offered looks equally bad, and a
+proposer has no direction in which to concede on a long issue. The distance |j - k| is the same
+whichever end the options are written from. On a nominal issue (kinds of food, venues: GENIUS and
+GeniusWeb imports) nothing is assumed about which options are alike: an offer counts for the
+option offered alone.
 
 Every party sees the same offers and answers on the table, so one model of each party serves
 every observer: it holds exactly what each of them could have learned. Estimates are refreshed
@@ -24,17 +28,24 @@ _ACCEPT_EVIDENCE = 0.5
 _BANDWIDTH = 0.25  # of the issue's span of options
 
 
-def neighbour_kernel(option_mask: np.ndarray, bandwidth: float = _BANDWIDTH) -> np.ndarray:
-    """How much an offer of option k counts for option j of issue i, shape (I, K, K).
+def neighbour_kernel(
+    option_mask: np.ndarray, ordered: np.ndarray | None = None, bandwidth: float = _BANDWIDTH
+) -> np.ndarray:
+    """How much an offer of option k counts for option j of issue i, shape (I, K, K): by
+    distance on ordered issues (all, when `ordered` is omitted), the option alone on others.
 
     >>> neighbour_kernel(np.array([[True, True, True]])).round(2).tolist()
     [[[1.0, 0.14, 0.02], [0.14, 1.0, 0.14], [0.02, 0.14, 1.0]]]
+    >>> neighbour_kernel(np.array([[True, True]]), np.array([False])).tolist()
+    [[[1.0, 0.0], [0.0, 1.0]]]
     """
     n_options = option_mask.sum(axis=1)
     width = np.maximum(0.5, bandwidth * (n_options - 1))[:, None, None]
     k = np.arange(option_mask.shape[1])
     distance = np.abs(k[:, None] - k[None, :])[None, :, :]
     kernel = np.exp(-distance / width)
+    if ordered is not None:
+        kernel = np.where(ordered[:, None, None], kernel, distance == 0)
     return kernel * option_mask[:, None, :] * option_mask[:, :, None]
 
 
@@ -45,6 +56,7 @@ class FrequencyModel:
         n_parties: number of modelled parties P.
         replications: number of replications R.
         option_mask: True where an option exists, shape (I, K).
+        ordered: whether each issue's options are ordered, shape (I,); all when omitted.
     """
 
     def __init__(
@@ -52,10 +64,11 @@ class FrequencyModel:
         n_parties: int,
         replications: int,
         option_mask: np.ndarray,
+        ordered: np.ndarray | None = None,
     ) -> None:
         n_issues, n_options = option_mask.shape
         self.option_mask = option_mask.astype(np.float32)
-        self.kernel = neighbour_kernel(option_mask).astype(np.float32)
+        self.kernel = neighbour_kernel(option_mask, ordered).astype(np.float32)
         self.counts = np.zeros((n_parties, replications, n_issues, n_options), dtype=np.float32)
         self.top = np.zeros((n_parties, replications, n_issues), dtype=np.float32)  # max count
         self.kept = np.zeros((n_parties, replications, n_issues), dtype=np.float32)

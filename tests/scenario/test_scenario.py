@@ -475,7 +475,7 @@ VALIDATION_CASES: list[tuple[str, Mutation, str, str]] = [
         "unknown-issue-key",
         lambda d: d["issues"]["i0"].update(weight=0.5),
         "issues.i0.weight",
-        r"unknown key \(known: label, options, source\)",
+        r"unknown key \(known: label, options, ordered, source\)",
     ),
     (
         "unknown-position-key",
