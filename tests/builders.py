@@ -12,12 +12,15 @@ accepts as they are; tests break one key at a time to check validation.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
+
+from negsim.scenario import parse_scenario
 
 # Weights of random scenarios are multiples of 2**-20: their sums are exact in binary floating
 # point, so fixing the last weight as 1 - (sum of the others) makes the total exactly 1.0.
@@ -192,3 +195,80 @@ def random_scenario_data(
         },
         "parties": parties,
     }
+
+
+def panel_scenario_data(
+    seed: int,
+    *,
+    n_parties: tuple[int, int] = (2, 4),
+    n_issues: tuple[int, int] = (3, 8),
+    n_options: tuple[int, int] = (2, 5),
+    reservation: float | None = None,
+    strategies: Sequence[str | dict[str, Any]] = ("boulware", "linear", "conceder"),
+    ordered: bool = False,
+    max_outcomes: int | None = None,
+) -> dict[str, Any]:
+    """A random scenario of the panels the relabelling and monotonicity properties run on.
+
+    Each issue's option values are an even spread from 0 to 1: shuffled over the options on
+    nominal issues, single-peaked (falling with the distance from a random peak) on ordered ones,
+    where neighbouring options are alike as `ordered: true` promises. Weights are Dirichlet(1);
+    reservations uniform in [0, 0.5] unless given. `max_outcomes` redraws the issue sizes until
+    the outcome space is at most that large.
+    """
+    rng = np.random.default_rng(seed)
+    parties_n = int(rng.integers(n_parties[0], n_parties[1], endpoint=True))
+    issues_n = int(rng.integers(n_issues[0], n_issues[1], endpoint=True))
+    while True:
+        sizes = rng.integers(n_options[0], n_options[1], endpoint=True, size=issues_n)
+        if max_outcomes is None or int(np.prod(sizes)) <= max_outcomes:
+            break
+    issues = issue_names(issues_n)
+    parties: dict[str, Any] = {}
+    for party in party_names(parties_n):
+        weights = exact_weights(rng.dirichlet(np.ones(issues_n)) + 1e-3)
+        positions = {}
+        for i, issue in enumerate(issues):
+            k = int(sizes[i])
+            spread = np.linspace(0.0, 1.0, k)
+            if ordered:  # single-peaked: the value falls with the distance from a peak
+                peak = int(rng.integers(k))
+                distance = np.abs(np.arange(k) - peak)
+                values = 1.0 - distance / max(distance.max(), 1)
+            else:
+                values = rng.permutation(spread)
+            positions[issue] = {
+                "weight": weights[i],
+                "values": {
+                    o: round(float(v), 6) for o, v in zip(option_names(k), values, strict=True)
+                },
+            }
+        strategy = strategies[int(rng.integers(len(strategies)))]
+        parties[party] = {
+            "reservation": reservation
+            if reservation is not None
+            else round(float(rng.uniform(0.0, 0.5)), 3),
+            "strategy": dict(strategy) if isinstance(strategy, dict) else strategy,
+            "positions": positions,
+        }
+    return {
+        "name": "panel",
+        "label": f"Panel scenario {seed}",
+        "issues": {
+            issue: {"options": option_names(int(sizes[i])), "ordered": ordered}
+            for i, issue in enumerate(issues)
+        },
+        "parties": parties,
+    }
+
+
+def zone_share(data: dict[str, Any]) -> float:
+    """Share of a scenario's outcomes that every party values at least at its reservation."""
+    scenario = parse_scenario(data)
+    outcomes = np.array(list(itertools.product(*[range(n) for n in scenario.n_options])))
+    issues = np.arange(outcomes.shape[1])
+    ok = np.ones(len(outcomes), dtype=bool)
+    for p, party in enumerate(scenario.parties):
+        worth = (scenario.weights[p] * scenario.values[p][issues, outcomes]).sum(axis=1)
+        ok &= worth >= party.reservation - 1e-9
+    return float(ok.mean())

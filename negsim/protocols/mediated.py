@@ -37,10 +37,11 @@ from typing import Any, ClassVar
 import numpy as np
 
 from negsim.protocols.base import Protocol
+from negsim.protocols.refused import RefusedTexts
 from negsim.protocols.table import Negotiator, Table
 from negsim.strategies.offers import generate_offers
 from negsim.strategies.ties import ranked_argmax
-from negsim.utility import crosses, gather
+from negsim.utility import TOLERANCE, crosses, gather
 
 _TIE = 1e-9
 
@@ -54,6 +55,7 @@ class Mediation:
     weight: np.ndarray  # (R, P) party weights in the objective, max 1 per replication
     kernel: np.ndarray  # (I, K, K) closeness of option k to an asked-for option j
     distance: np.ndarray  # (I, K) distance from an ordered issue's middle, in steps of K + 1
+    refused: RefusedTexts  # texts a required party called worse than no deal
 
 
 class MediatedText(Protocol):
@@ -94,6 +96,7 @@ class MediatedText(Protocol):
             weight=np.ones(shape[:2]),
             kernel=np.clip(kernel, 0.0, None).astype(np.float32),
             distance=2 * middle * (n_options + 1),
+            refused=RefusedTexts(model.replications, n_issues),
         )
 
     def release(self, model: Table) -> None:
@@ -136,8 +139,13 @@ class MediatedText(Protocol):
         score = np.where(model.closed[rows] | ~model.scenario.option_mask, -np.inf, others)
         best = score.max(axis=-1, keepdims=True)
         tied = score >= best - _TIE * np.maximum(np.abs(best), 1.0)
-        keys = model.tie_keys[rows, :, :-1]
-        texts = np.where(tied, keys - state.distance, -np.inf).argmax(axis=-1)
+        keys = model.tie_keys[rows]
+        texts = np.where(tied, keys[..., :-1] - state.distance, -np.inf).argmax(axis=-1)
+        neutral = proposer < 0
+        if neutral.any():  # never a text a party at the table called worse than no deal
+            texts[neutral] = state.refused.replace(
+                rows[neutral], texts[neutral], score[neutral], keys[neutral, :, -1]
+            )
         if m >= 0 and (mine := proposer == m).any():
             agent, who = model.parties[m], rows[mine]
             texts[mine] = generate_offers(
@@ -158,8 +166,10 @@ class MediatedText(Protocol):
         accepted: np.ndarray,
         proposer: np.ndarray,
     ) -> None:
-        """Count the rejecting parties' objections and raise their weights."""
+        """Count the rejecting parties' objections and raise their weights; remember texts a
+        required party called worse than no deal."""
         present = model.at_table[rows]
+        worse_for_someone = np.zeros(rows.size, dtype=bool)
         growth = 1.0 + float(self.values["learning_rate"])
         issues = np.arange(model.scenario.option_mask.shape[0])[None, :]
         for agent in model.parties:
@@ -168,23 +178,30 @@ class MediatedText(Protocol):
             if not rejecting.any():
                 continue
             who = rows[rejecting]
-            named, wanted = objections(model, agent, who, texts[rejecting])
+            named, wanted, worse = objections(model, agent, who, texts[rejecting])
+            if model.required[q]:
+                worse_for_someone[rejecting] |= worse
             asked = state.kernel[issues, :, wanted] * named[..., None]  # (n, I, K)
             state.support[who, q] += asked
             state.named[who, q] += named
             state.weight[who, q] *= growth
         state.weight[rows] /= state.weight[rows].max(axis=1, keepdims=True)
+        neutral = proposer < 0
+        state.refused.add(rows[neutral & worse_for_someone], texts[neutral & worse_for_someone])
+        kept = neutral & ~worse_for_someone
+        state.refused.keep_viable(rows[kept], texts[kept])
 
 
 def objections(
     model: Table, agent: Negotiator, rows: np.ndarray, texts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The issues `agent` rejects `texts` on, and the option it wants on every issue.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The issues `agent` rejects `texts` on, the option it wants on every issue, and whether
+    it says the text is worse than no deal for it.
 
     Computed by the party itself from its own table (see the module docstring).
 
     Returns:
-        (named, wanted): shapes (n, I) bool and (n, I) option indices.
+        (named, wanted, worse): shapes (n, I) bool, (n, I) option indices and (n,) bool.
     """
     table = agent.table[rows]
     open_table = np.where(model.forbidden_for(agent, rows), -np.inf, table)
@@ -195,14 +212,17 @@ def objections(
     floor = np.maximum(
         agent.strategy.next_target(agent, rows, model.round), agent.reservation[rows]
     )
-    shortfall = floor - current.sum(axis=-1)
+    worth = current.sum(axis=-1)
+    shortfall = floor - worth
     order = np.lexsort((-keys[..., -1], -cost), axis=1)  # costliest first; ties by key
     ranked = np.take_along_axis(cost, order, axis=1)
     before = np.cumsum(ranked, axis=1) - ranked
     needed = (before < shortfall[:, None] - 1e-12) & (ranked > 0)
     named = np.zeros_like(needed)
     np.put_along_axis(named, order, needed, axis=1)
-    return named | crosses(agent.red_lines, texts), wanted
+    crossing = crosses(agent.red_lines, texts)
+    worse = (worth < agent.reservation[rows] - TOLERANCE) | crossing.any(axis=1)
+    return named | crossing, wanted, worse
 
 
 def estimated_tables(state: Mediation, rows: np.ndarray, option_mask: np.ndarray) -> np.ndarray:

@@ -42,7 +42,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from negsim.strategies.ties import ranked_max, written_keys
+from negsim.strategies.ties import NEAR, ranked_max, written_keys
 from negsim.utility import gather, row_sum
 
 _BISECTION_STEPS = 6
@@ -104,7 +104,7 @@ def _best_scores(a: np.ndarray, b: np.ndarray, slope: np.ndarray) -> np.ndarray:
     going to the option worth more to the proposer."""
     score = a * _spread(slope, a.shape[-1])
     score += b
-    out = np.not_equal(score, np.maximum.reduce(score))
+    out = np.less(score, np.maximum.reduce(score) - NEAR)
     tied = np.multiply(out, _OUT, out=score)
     np.subtract(a, tied, out=tied)
     return tied

@@ -50,14 +50,19 @@ def first_max(values: np.ndarray, top: np.ndarray) -> np.ndarray:
     return first
 
 
+NEAR = np.float32(1e-6)
+"""Values within this of the largest tie with it: float32 sums of the same numbers in another
+order (issues written in another order) differ by about 1e-7, and must not decide."""
+
+
 def ranked_max(values: np.ndarray, top: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """The index along axis 0 where `values` equals `top` with the largest key (keys are at
-    least 0): ties by key.
+    """The index along axis 0 where `values` is within `NEAR` of `top` with the largest key
+    (keys are at least 0): ties by key.
 
     >>> ranked_max(np.array([[3.0], [5.0], [5.0]]), np.array([5.0]), np.array([[0], [1], [2]]))
     array([2])
     """
-    ranked = np.where(values == top, keys, np.float32(-1))
+    ranked = np.where(values >= top - NEAR, keys, np.float32(-1))
     return first_max(ranked, np.maximum.reduce(ranked))
 
 

@@ -171,14 +171,14 @@ def test_objections_name_the_costliest_issues_covering_the_shortfall() -> None:
     agent, rows = model.parties[0], np.array([0])
     text = np.array([[1, 0, 1]])  # costs 0.25, 0.3, 0.1 against o2 everywhere; utility 0.35
     model.round = 7  # the linear floor is then 0.5 + 0.5 * (1 - 8 / 10) = 0.6: shortfall 0.25
-    named, wanted = objections(model, agent, rows, text)
+    named, wanted, _ = objections(model, agent, rows, text)
     assert named.tolist() == [[False, True, False]]
     assert wanted.tolist() == [[2, 2, 2]]
     model.round = 5  # floor 0.5 + 0.5 * (1 - 6 / 10) = 0.7, shortfall 0.35: the costliest two
-    named, _ = objections(model, agent, rows, text)
+    named, _, _ = objections(model, agent, rows, text)
     assert named.tolist() == [[True, True, False]]
     model.closed[0, 1, 2] = True  # an announced red line: the party asks for its best open option
-    _, wanted = objections(model, agent, rows, text)
+    _, wanted, _ = objections(model, agent, rows, text)
     assert wanted.tolist() == [[2, 1, 2]]
 
 
