@@ -45,6 +45,17 @@ def check_seating(value: Any, names: Sequence[str]) -> list[str] | None:
     return order
 
 
+def stated_seating(protocol: Any, names: Sequence[str]) -> str | list[str]:
+    """What a run's summary says of its seating: "drawn per replication" (also for protocols
+    without turns), or the fixed order of the parties.
+
+    >>> stated_seating(type("P", (), {"values": {"seating": "written"}})(), ["us", "eu"])
+    ['us', 'eu']
+    """
+    fixed = check_seating(getattr(protocol, "values", {}).get("seating", DRAWN), names)
+    return "drawn per replication" if fixed is None else fixed
+
+
 def seating_order(value: Any, names: Sequence[str], streams: Streams) -> np.ndarray:
     """Each replication's parties in seat order, shape (R, P)."""
     n_parties = len(names)

@@ -23,6 +23,7 @@ from negsim.errors import NegsimError
 from negsim.files import atomic_write, write_json, write_parquet
 from negsim.model import NegotiationModel, Outcome
 from negsim.protocols import Protocol
+from negsim.protocols.seating import stated_seating
 from negsim.results.accumulator import SummaryAccumulator
 from negsim.results.sink import ResultSink
 from negsim.results.summary import format_report, provenance
@@ -141,6 +142,7 @@ def finish_job(job: Job, accumulator: SummaryAccumulator) -> dict[str, Any]:
         seed=job.settings.seed,
         max_rounds=job.settings.max_rounds,
         scenario_file=job.scenario.source,
+        seating=stated_seating(job.protocol, job.scenario.party_names),
         config=job.config,
         **job.fields,
         **provenance(),
