@@ -113,6 +113,20 @@ def test_overrides_land_in_the_summary_config(tmp_path: Path) -> None:
     assert results["reservation_ukraine"].mean() == pytest.approx(0.4, abs=0.04)
 
 
+@pytest.mark.parametrize(
+    ("override", "stated"),
+    [
+        (None, "drawn per replication"),
+        ("protocol.seating=written", ["us", "russia", "ukraine", "europe"]),
+        ("protocol.seating=[europe,us,ukraine,russia]", ["europe", "us", "ukraine", "russia"]),
+    ],
+)
+def test_the_summary_states_the_seating(tmp_path: Path, override: str | None, stated: Any) -> None:
+    run_dir = tmp_path / "run"
+    _ok(run_negsim(run_dir, *([override] if override else [])))
+    assert _summary(run_dir)["seating"] == stated
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("override", "key"),

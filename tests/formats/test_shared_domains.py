@@ -68,6 +68,7 @@ def test_genius_domain_utilities_match_the_genius_formula(case: str) -> None:
     picks = outcomes(domain)
     assert sorted(p.label for p in scenario.parties) == sorted(Path(f).stem for f in profile_files)
     assert [i.label for i in scenario.issues] == [name for name, _ in domain]
+    assert not scenario.ordered.any(), "discrete GENIUS values are nominal"
     assert [list(i.option_labels) for i in scenario.issues] == [values for _, values in domain]
     for party in scenario.parties:
         ref = genius_profile(folder / f"{party.label}.xml")
@@ -121,6 +122,7 @@ def test_geniusweb_domain_utilities_match_the_geniusweb_formula() -> None:
     domain = geniusweb_domain(folder / "domain00.json")
     picks = outcomes(domain)
     assert len(picks) == 3 * 8 * 2 * 9 * 15
+    assert not scenario.ordered.any(), "discrete GeniusWeb values are nominal"
     assert [p.name for p in scenario.parties] == ["profileA", "profileB"]
     for party in scenario.parties:
         ref = geniusweb_profile(folder / f"{party.name}.json")

@@ -479,3 +479,13 @@ def test_tracks_that_agree_on_a_deal_outside_the_zone_are_not_ratified() -> None
     assert (results["outcome"] != "agreement").all()
     assert (results.loc[every_track, "walked_away"] == "p2").all()
     assert (results.loc[every_track, "ratified"] == False).all()  # noqa: E712
+
+
+def test_each_track_seats_its_parties_in_the_parents_seating() -> None:
+    scenario = load_scenario("ukraine_2025")
+    model = NegotiationModel(scenario, replications=40, seed=5, protocol="split_track")
+    assert len({tuple(order) for order in model.seating}) > 1
+    for run in model.protocol.runs(model):
+        for row in range(model.replications):
+            order = [int(p) for p in model.seating[row] if p in run.parties]
+            assert [int(run.parties[q]) for q in run.model.seating[row]] == order

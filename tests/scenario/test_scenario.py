@@ -478,6 +478,12 @@ VALIDATION_CASES: list[tuple[str, Mutation, str, str]] = [
         r"unknown key \(known: label, options, ordered, source\)",
     ),
     (
+        "ordered-not-a-flag",
+        lambda d: d["issues"]["i0"].update(ordered="yes"),
+        "issues.i0.ordered",
+        r"must be true or false, got 'yes'",
+    ),
+    (
         "unknown-position-key",
         lambda d: _pos(d).update(value=0.5),
         "parties.p0.positions.i0.value",
