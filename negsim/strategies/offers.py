@@ -31,9 +31,10 @@ numbers spread over a row's issues before they meet a slab. Masks are applied by
 `argmax` over a short axis: both are many times faster in numpy, and the results are the same
 bit for bit.
 
-Exact ties (two options, or two swaps on different issues, worth exactly the same: common, as
-the opponent model gives alike issues alike estimates) go by the replication's tie-break keys
-(`negsim.strategies.ties`), never by the order the scenario writes issues and options in.
+Exact ties (two options, or two swaps on different issues, worth exactly the same to the others:
+common, as the opponent model gives alike issues alike estimates) go to the one worth more to the
+proposer, then by the replication's tie-break keys (`negsim.strategies.ties`), never by the order
+the scenario writes issues and options in.
 """
 
 from __future__ import annotations
@@ -417,9 +418,7 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
     any_short = short.any()
     if any_short:  # a row below its floor takes the swap that raises its own utility most
         score[:, short] = own[:, short] - own_now[short]
-    by_issue = np.maximum.reduce(score)  # (n, I): the best option's score on each issue
-    top = by_issue.max(axis=-1)
-    issue = ranked_max(by_issue.T, top, s.issue_keys.T)  # ties: the issue ranked highest
+    top = np.maximum.reduce(score).max(axis=-1)  # (n,): the best swap's score
     now = _score(margin, s.scale) + _GAIN
     if any_short:
         now[short] = 0.0
@@ -430,10 +429,15 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
         if not improve.any():
             return None
     keep = np.flatnonzero(improve)
-    issue = issue[keep]
+    # Of the swaps tied for the best score, the one that leaves the proposer most; then by key.
+    worth = own.take(keep, -2) - own_now[keep]
+    worth[score.take(keep, -2) < top[keep, None] - NEAR] = -np.inf
+    by_issue = np.maximum.reduce(worth)  # (m, I)
+    most = by_issue.max(axis=-1)
+    issue = ranked_max(by_issue.T, most, s.issue_keys[keep].T)
     option_keys = s.option_keys.take(keep, -2)
     line = np.arange(keep.size)
-    option = ranked_max(score[:, keep, issue], top[keep], option_keys[:, line, issue])
+    option = ranked_max(worth[:, line, issue], most, option_keys[:, line, issue])
     rows = s.rows[keep]
     offers[rows, issue] = option
     tables, held = s.tables.take(keep, -2), s.held.take(keep, -2)
