@@ -7,11 +7,11 @@ is agreeable when every required party at the table accepts it.
 
 Turn order: the replication's seating (drawn per replication unless `seating` fixes it, see
 `negsim.protocols.seating`); in round t the rotation starts t - 1 seats after the replication's
-`first_proposer`, skipping parties no longer at the table; the first party in it is the party
-whose turn it is. Where several offers are agreeable, the deal is the
-first agreeable offer in that rotation, so ties are settled reproducibly and no party is always
-favoured. The round's record (`record_offer`, the received utilities of the concession figure)
-holds the chosen offer where agreed, else the offer of the party whose turn it is.
+`first_proposer`, skipping parties no longer at the table; the first party in it is the party whose
+turn it is. Where several offers are agreeable, the deal is the first agreeable offer in that
+rotation, so ties are settled reproducibly and no party is always favoured. The round's record
+(`record_offer`, the received utilities of the concession figure) holds the chosen offer where
+agreed, else the offer of the party whose turn it is.
 """
 
 from __future__ import annotations
