@@ -17,6 +17,7 @@ distance of agreements to the exact Pareto frontier (Euclidean, in utility space
 rounds to agreement.
 
     .venv/bin/python experiments/benchmark/deal_quality.py [--domains 20] [--turns round_robin]
+        [--seating drawn]
         [--accept-best-after 0.9]
 """
 
@@ -185,15 +186,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--domains", type=int, default=20, help="scenarios per band")
     parser.add_argument("--turns", default="round_robin", choices=["round_robin", "rejecter"])
+    parser.add_argument(
+        "--seating", default="drawn", choices=["drawn", "written"], help="protocol.seating"
+    )
     parser.add_argument("--skip-wide", action="store_true", help="narrow bands and flagship only")
     parser.add_argument(
         "--accept-best-after", type=float, default=None, help="end-game acceptance from this time"
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    alternating = build_protocol("alternating", {"turns": args.turns})
+    alternating = build_protocol("alternating", {"turns": args.turns, "seating": args.seating})
     late = "" if args.accept_best_after is None else f"; accept_best_after {args.accept_best_after}"
-    print(f"alternating offers, turns = {args.turns}; Boulware e = 0.2 for all, 100 rounds{late}")
+    print(
+        f"alternating offers, turns = {args.turns}, seating {args.seating}; "
+        f"Boulware e = 0.2 for all, 100 rounds{late}"
+    )
     print(f"{'band':<22}{'agreement':>10}{'to Pareto':>11}{'rounds':>8}")
     for b, (name, band) in enumerate(BANDS.items()):
         scenarios = narrow_domains(band, args.domains, start=1000 * (b + 1))

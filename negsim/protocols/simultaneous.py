@@ -81,9 +81,7 @@ def propose_all(model: Table, rows: np.ndarray) -> np.ndarray:
     return offers
 
 
-def record_received(
-    model: Table, rows: np.ndarray, deals: np.ndarray, chosen: np.ndarray
-) -> None:
+def record_received(model: Table, rows: np.ndarray, deals: np.ndarray, chosen: np.ndarray) -> None:
     """Record what the deal is worth to each party at the table other than its proposer, where
     the deal is not the offer on turn (whose answers were recorded), so the record matches."""
     for agent in model.parties:

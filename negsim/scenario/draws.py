@@ -9,6 +9,7 @@ point differs from its neighbour by the change, not by noise.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -32,9 +33,11 @@ class Draws:
     values: np.ndarray
     reservations: np.ndarray
 
-    @property
+    @cached_property
     def tables(self) -> np.ndarray:
-        """Weighted option values `w_i * v_i(k)`, shape (P, R, I, K); a utility sums these."""
+        """Weighted option values `w_i * v_i(k)`, shape (P, R, I, K); a utility sums these.
+
+        Worked out once: the model and every agent read the same array (never written to)."""
         return self.weights[..., None] * self.values
 
 

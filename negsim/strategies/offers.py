@@ -44,7 +44,7 @@ from typing import NamedTuple
 import numpy as np
 
 from negsim.strategies.ties import NEAR, ranked_max, written_keys
-from negsim.utility import gather, row_sum
+from negsim.utility import gather, max_over_options, row_sum
 
 _BISECTION_STEPS = 6
 _SWEEPS = 3  # weighted Lagrangian sweeps; the first uses equal weights
@@ -199,6 +199,7 @@ def generate_offers(
     forbidden = np.broadcast_to(forbidden, own.shape)
     if keys is None:
         keys = written_keys(n, *own.shape[1:])
+    ties = _Ties(_option_major(keys[..., :-1]), np.ascontiguousarray(keys[..., -1]))
     block = max(1, _BLOCK // max(1, own.shape[1] * own.shape[2]))
     offers = np.empty((n, own.shape[1]), dtype=np.int64)
     margin = np.empty((n_others, n), dtype=np.float32)  # at the final offers
@@ -215,12 +216,12 @@ def generate_offers(
             thresholds[:, rows],
             present[:, rows],
             None if weights is None else weights[:, rows],
-            keys[rows],
+            ties.options[:, rows],
             lo,
         )
-        moving.append(_repair(swaps, offers, margin, _EARLY_PASSES))  # while in cache
+        moving.append(_repair(swaps, offers, margin, _EARLY_PASSES, ties))  # while in cache
     # The rest of the passes for every block's moving rows at once: fewer, larger calls.
-    swaps = _repair(_merged(moving), offers, margin, _SWAP_PASSES - _EARLY_PASSES)
+    swaps = _repair(_merged(moving), offers, margin, _SWAP_PASSES - _EARLY_PASSES, ties)
     if swaps is not None:  # rows that moved in the last pass: margins at their final offers
         margin[:, swaps.rows] = row_sum(swaps.held[:n_others]) - swaps.thresholds
     if weights is not None:
@@ -236,11 +237,12 @@ def _search(
     thresholds: np.ndarray,
     present: np.ndarray,
     weights: np.ndarray | None,
-    keys: np.ndarray,
+    option_keys: np.ndarray,
     first_row: int,
 ) -> tuple[np.ndarray, np.ndarray, _Swaps]:
-    """The sweeps of `generate_offers` for one block of rows, its arguments complete: the best
-    offers, the weights over the others they came from, and the swap repair to run on them."""
+    """The sweeps of `generate_offers` for one block of rows, its arguments complete (the
+    options' tie-break keys option-major, (K, n, I)): the best offers, the weights over the
+    others they came from, and the swap repair to run on them."""
     n_others, n = present.shape
     n_issues, n_options = own.shape[1:]
     # One option-major float32 array for the others' tables, the proposer's and (later) their
@@ -259,7 +261,6 @@ def _search(
     a *= allowed
     a += penalty
     need = target + _TOLERANCE
-    option_keys = _option_major(keys[..., :n_options])
     lam = _normalised(present if weights is None else weights * present, present)
     sweeps = 1 if weights is not None or n_others == 1 else _SWEEPS
     if sweeps == 1:  # the one sweep's offer is the best: no need to score it
@@ -283,11 +284,7 @@ def _search(
     summed *= spread_scale
     rows = np.arange(first_row, first_row + n)
     held = _take_each(tables[: n_others + 1], _slab_index(best))
-    issue_keys = np.ascontiguousarray(keys[..., n_options])
-    swaps = _Swaps(
-        rows, tables, held, thresholds, scale, spread_scale, need, option_keys, issue_keys
-    )
-    return best, lam, swaps
+    return best, lam, _Swaps(rows, tables, held, thresholds, scale, spread_scale, need)
 
 
 def utilities_of(tables: np.ndarray, offers: np.ndarray) -> np.ndarray:
@@ -349,8 +346,6 @@ class _Swaps(NamedTuple):
         scale: weight of the sum of margins beside the smallest, shape (m,); spread over the
             issues in `spread_scale`, (m, I).
         need: the proposer's utility floor, shape (m,).
-        option_keys: tie-break keys of the options, option-major (K, m, I).
-        issue_keys: tie-break keys of the issues, shape (m, I).
     """
 
     rows: np.ndarray
@@ -360,11 +355,16 @@ class _Swaps(NamedTuple):
     scale: np.ndarray
     spread_scale: np.ndarray
     need: np.ndarray
-    option_keys: np.ndarray
-    issue_keys: np.ndarray
 
 
-_ROW_AXIS = (-1, -2, -2, -1, -1, -2, -1, -2, -2)  # each field's axis over the rows, in field order
+class _Ties(NamedTuple):
+    """Every row's tie-break keys: of the options option-major (K, n, I), of the issues (n, I)."""
+
+    options: np.ndarray
+    issues: np.ndarray
+
+
+_ROW_AXIS = (-1, -2, -2, -1, -1, -2, -1)  # each field's axis over the rows, in field order
 
 
 def _merged(parts: list[_Swaps | None]) -> _Swaps | None:
@@ -377,17 +377,19 @@ def _merged(parts: list[_Swaps | None]) -> _Swaps | None:
 
 
 def _repair(
-    swaps: _Swaps | None, offers: np.ndarray, margin_out: np.ndarray, passes: int
+    swaps: _Swaps | None, offers: np.ndarray, margin_out: np.ndarray, passes: int, ties: _Ties
 ) -> _Swaps | None:
     """Up to `passes` swap passes; returns the rows still moving (None: none)."""
     for _ in range(passes):
         if swaps is None:
             break
-        swaps = _swap_pass(swaps, offers, margin_out)
+        swaps = _swap_pass(swaps, offers, margin_out, ties)
     return swaps
 
 
-def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Swaps | None:
+def _swap_pass(
+    swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray, ties: _Ties
+) -> _Swaps | None:
     """Apply each row's best single swap: the one that most raises the smallest margin (plus
     `scale` times their sum) while the proposer's utility stays at least `need`, or where it is
     below `need`, the one that raises it most. Swaps to forbidden options never keep the floor.
@@ -418,7 +420,8 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
     any_short = short.any()
     if any_short:  # a row below its floor takes the swap that raises its own utility most
         score[:, short] = own[:, short] - own_now[short]
-    top = np.maximum.reduce(score).max(axis=-1)  # (n,): the best swap's score
+    by_issue = np.maximum.reduce(score)  # (n, I): the best option's score on each issue
+    top = max_over_options(by_issue)  # (n,): over the issues, a running maximum is faster
     now = _score(margin, s.scale) + _GAIN
     if any_short:
         now[short] = 0.0
@@ -429,21 +432,41 @@ def _swap_pass(swaps: _Swaps, offers: np.ndarray, margin_out: np.ndarray) -> _Sw
         if not improve.any():
             return None
     keep = np.flatnonzero(improve)
-    # Of the swaps tied for the best score, the one that leaves the proposer most; then by key.
-    worth = own.take(keep, -2) - own_now[keep]
-    worth[score.take(keep, -2) < top[keep, None] - NEAR] = -np.inf
-    by_issue = np.maximum.reduce(worth)  # (m, I)
-    most = by_issue.max(axis=-1)
-    issue = ranked_max(by_issue.T, most, s.issue_keys[keep].T)
-    option_keys = s.option_keys.take(keep, -2)
-    line = np.arange(keep.size)
-    option = ranked_max(worth[:, line, issue], most, option_keys[:, line, issue])
     rows = s.rows[keep]
+    # Of the swaps tied for the best score, the one that leaves the proposer most, then the
+    # one ranked highest by the keys; only rows with tied issues weigh every issue. Flat indices
+    # into (K, m * I) views read one option column per row.
+    n_options = own.shape[0]
+    level = top[keep] - NEAR
+    tied = by_issue[keep] >= level[:, None]
+    issue = tied.argmax(axis=-1)  # the first tied issue; the last differs where several tie
+    several = np.flatnonzero(issue != n_issues - 1 - tied[:, ::-1].argmax(axis=-1))
+    own_flat, score_flat = own.reshape(n_options, -1), score.reshape(n_options, -1)
+    if several.size:  # weigh each tied (row, issue) pair by its best tied option for the proposer
+        pair, tied_issue = np.nonzero(tied[several])
+        at = keep[several][pair] * n_issues + tied_issue
+        worth = own_flat.take(at, axis=1) - own_now.reshape(-1)[at]  # (K, pairs)
+        worth[score_flat.take(at, axis=1) < level[several][pair]] = -np.inf
+        # Per row, the pair worth most to the proposer, then the one whose issue ranks highest.
+        keys = ties.issues.reshape(-1)[rows[several][pair] * n_issues + tied_issue]
+        order = np.lexsort((keys, worth.max(axis=0), pair))
+        last = np.flatnonzero(np.diff(pair[order], append=several.size))
+        issue[several] = tied_issue[order[last]]
+    line = np.arange(keep.size)
+    at = keep * n_issues + issue
+    worth = own_flat.take(at, axis=1)  # (K, m): the chosen issue's options
+    worth -= own_now.reshape(-1)[at]
+    worth[score_flat.take(at, axis=1) < level] = -np.inf
+    hit = worth >= np.maximum.reduce(worth) - NEAR  # (K, m): the options tied for the best
+    option = hit.argmax(axis=0)
+    tied_options = np.flatnonzero(option != n_options - 1 - hit[::-1].argmax(axis=0))
+    if tied_options.size:  # only there do the keys decide
+        at = rows[tied_options] * n_issues + issue[tied_options]
+        keys = ties.options.reshape(n_options, -1).take(at, axis=1)
+        chosen = np.where(hit[:, tied_options], keys, np.float32(-1))
+        option[tied_options] = chosen.argmax(axis=0)
     offers[rows, issue] = option
     tables, held = s.tables.take(keep, -2), s.held.take(keep, -2)
     held[:, line, issue] = tables[: n_others + 1, option, line, issue]
     scale, spread_scale, need = s.scale[keep], s.spread_scale[keep], s.need[keep]
-    thresholds, issue_keys = s.thresholds[:, keep], s.issue_keys[keep]
-    return _Swaps(
-        rows, tables, held, thresholds, scale, spread_scale, need, option_keys, issue_keys
-    )
+    return _Swaps(rows, tables, held, s.thresholds[:, keep], scale, spread_scale, need)

@@ -16,17 +16,12 @@ from negsim.streams import BLOCK, TIES, Streams
 
 
 def draw_tie_keys(streams: Streams, n_issues: int, n_options: int) -> np.ndarray:
-    """Each row's keys, shape (R, I, K + 1) float32: `[..., :K]` ranks the options of each
-    issue (0 to K - 1), `[..., K]` ranks the issues (0 to I - 1)."""
-
-    def sample(generator: np.random.Generator, _: object) -> np.ndarray:
-        noise = generator.random((BLOCK, n_issues, n_options + 1))
-        keys = np.empty_like(noise)
-        keys[..., :n_options] = noise[..., :n_options].argsort(axis=-1).argsort(axis=-1)
-        keys[..., n_options] = noise[..., n_options].argsort(axis=-1).argsort(axis=-1)
-        return keys
-
-    return streams.draw((TIES,), (n_issues, n_options + 1), sample).astype(np.float32)
+    """Each row's keys, shape (R, I, K + 1) float32 in [0, 1): `[..., :K]` order the options of
+    each issue, `[..., K]` the issues (the largest first; equal keys, about one pair in 10^7,
+    fall back to the first written)."""
+    shape = (n_issues, n_options + 1)
+    keys = streams.draw((TIES,), shape, lambda g, _: g.random((BLOCK, *shape)))
+    return keys.astype(np.float32)
 
 
 def written_keys(n: int, n_issues: int, n_options: int) -> np.ndarray:

@@ -13,13 +13,14 @@ def _streams(n: int, seed: int = 0) -> Streams:
     return Streams(np.full(n, seed), np.arange(n), np.zeros(n, dtype=int))
 
 
-def test_keys_rank_the_options_of_every_issue_and_the_issues() -> None:
+def test_keys_order_the_options_of_every_issue_and_the_issues() -> None:
     keys = draw_tie_keys(_streams(200), n_issues=3, n_options=4)
-    assert keys.shape == (200, 3, 5)
-    assert (np.sort(keys[..., :4], axis=-1) == np.arange(4)).all()
-    assert (np.sort(keys[..., 4], axis=-1) == np.arange(3)).all()
+    assert keys.shape == (200, 3, 5) and keys.dtype == np.float32
+    assert ((keys >= 0) & (keys < 1)).all()
+    assert (np.diff(np.sort(keys, axis=-1), axis=-1) > 0).all(), "distinct within a row"
     firsts = keys[:, 0, :4].argmax(axis=-1)
     assert set(firsts.tolist()) == {0, 1, 2, 3}, "every option comes first in some row"
+    assert set(keys[:, :, 4].argmax(axis=-1).tolist()) == {0, 1, 2}, "and every issue"
 
 
 def test_keys_are_the_replications_own_however_batched() -> None:
