@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 from negsim.errors import NegsimError
+from negsim.files import OutputError, check_target
 
 _DESCRIPTION = """\
 Convert a negotiation scenario between negsim YAML, GENIUS XML and GeniusWeb JSON.
@@ -28,7 +29,9 @@ examples:
       EnglandvsZimbabwe-B-prof1.xml EnglandvsZimbabwe-B-prof2.xml --to yaml --out ez_b.yaml
 
 --to yaml writes one file (--out -: standard output); --to genius and --to geniusweb write a
-folder with the domain and one profile per party, and print the files written. Whatever a
+folder with the domain and one profile per party, and print the files written. An existing file,
+or a folder that is not empty, is replaced only with --force; a link, a device or a FIFO never,
+nor any of the conversion's own input files. Whatever a
 format cannot hold (red lines, strategies, deadlines; GeniusWeb: discounts, and the
 reservation as a value) is named in a warning. Errors are one line; the exit status is then 2.
 See docs/reference/formats.md."""
@@ -60,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="the YAML file to write (- for standard output), or the folder for genius/geniusweb",
     )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing YAML file, or write into a folder that is not empty",
+    )
     return parser
 
 
@@ -70,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            written = _convert(args.source, args.to, args.out)
+            written = _convert(args.source, args.to, args.out, args.force)
             status = 0
         except NegsimError as exc:
             written, status = [], 2
@@ -88,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _convert(sources: list[str], to: str, out: str) -> list[Path]:
+def _convert(sources: list[str], to: str, out: str, force: bool = False) -> list[Path]:
     from negsim.formats import scenario_yaml, write_genius, write_geniusweb
     from negsim.formats.export import write_text
     from negsim.formats.load import load_scenario
@@ -96,17 +104,40 @@ def _convert(sources: list[str], to: str, out: str) -> list[Path]:
 
     first, *profiles = sources
     scenario = load_scenario(first, profiles=profiles or None)
+    inputs = _input_files([*sources, scenario.source])
     if to == "yaml":
         text = f"# negsim scenario from {scenario.source}\n{scenario_yaml(scenario.data)}"
         if out == "-":
             sys.stdout.write(text)
             return []
         path = Path(out)
-        if path.is_dir():
+        if path.is_dir() and not path.is_symlink():
             path = path / f"{identifier(scenario.name, 'scenario')}.yaml"
+        if path.resolve() in inputs:
+            raise OutputError(f"{path}: is an input of this conversion; it is never written over")
+        check_target(path, overwrite=force, how="without --force")
         return [write_text(path, text)]
+    folder = Path(out)
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OutputError(f"{folder}: is not a folder; --to {to} writes a folder")
+    if any(f.parent == folder.resolve() for f in inputs):
+        raise OutputError(f"{folder}: holds this conversion's input; write the files elsewhere")
+    if not force and folder.is_dir() and any(folder.iterdir()):
+        raise OutputError(f"{folder}: exists and is not empty; --force writes into it")
     writer = write_genius if to == "genius" else write_geniusweb
-    return writer(scenario, Path(out))
+    return writer(scenario, folder)
+
+
+def _input_files(sources: list[str]) -> set[Path]:
+    """Every file the conversion may have read, resolved: the sources, and a folder's files."""
+    found: set[Path] = set()
+    for source in sources:
+        path = Path(source).expanduser()
+        if path.is_dir():
+            found.update(p.resolve() for p in path.iterdir() if p.is_file())
+        elif path.exists():
+            found.add(path.resolve())
+    return found
 
 
 def _one_line(text: str) -> str:
