@@ -71,6 +71,18 @@ class NegsimBatchLauncher(Launcher):
         if executor not in (*EXECUTORS, "auto"):
             known = ", ".join(("auto", *EXECUTORS))
             raise NegsimError(f"hydra.launcher.executor: must be one of {known}, got {executor!r}")
+        if (
+            isinstance(n_jobs, bool)
+            or not isinstance(n_jobs, int)
+            or not (n_jobs == -1 or n_jobs >= 1)
+        ):
+            problem = f"must be -1 (every core) or a whole number >= 1, got {n_jobs!r}"
+            raise NegsimError(f"hydra.launcher.n_jobs: {problem}")
+        if chunk_size is not None and (
+            isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1
+        ):
+            problem = f"must be null or a whole number >= 1, got {chunk_size!r}"
+            raise NegsimError(f"hydra.launcher.chunk_size: {problem}")
         self.executor = executor
         self.options: dict[str, Any] = {
             "n_jobs": n_jobs,

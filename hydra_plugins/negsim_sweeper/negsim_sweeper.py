@@ -25,6 +25,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
 from negsim.cli.plain import plain_dict
+from negsim.errors import NegsimError
 from negsim.sweep import lock as sweep_lock
 from negsim.sweep import table as sweep_table
 
@@ -101,6 +102,13 @@ class NegsimSweeper(BasicSweeper):
         assert self.hydra_context is not None and isinstance(config, dict)
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
         overrides = parser.parse_overrides(lines)
+        for override in overrides:  # a sweep Hydra cannot expand: one line, not a traceback
+            if override.is_sweep_override() and override.is_discrete_sweep():
+                try:
+                    list(override.sweep_string_iterator())
+                except ValueError as exc:
+                    line = override.input_line or override.key_or_group
+                    raise NegsimError(f"command line: {line}: not a valid sweep ({exc})") from None
         grid = [job for batch in self.split_arguments(overrides, None) for job in batch]
         swept = {
             o.key_or_group: ",".join(o.sweep_string_iterator())

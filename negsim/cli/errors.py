@@ -41,8 +41,9 @@ def one_line(exc: BaseException) -> str | None:
     yaml_error = _cause(exc, yaml.MarkedYAMLError)
     if yaml_error is not None:
         return yaml_line(yaml_error)
-    if isinstance(exc, NegsimError):
-        return str(exc)
+    negsim_error = _cause(exc, NegsimError)  # also when Hydra wraps it (a launcher's check)
+    if negsim_error is not None:
+        return str(negsim_error)
     if isinstance(exc, MissingConfigException):
         return _missing_option(str(exc))
     if isinstance(exc, OverrideParseException):

@@ -55,7 +55,7 @@ class RunSettings:
         job_results = _optional_bool(cfg, "job_results")
         return cls(
             replications=_whole(cfg, "replications", 1),
-            seed=_whole({"seed": seed}, "seed", 0),
+            seed=_whole({"seed": seed}, "seed", 0, SEED_LIMIT),
             max_rounds=_whole(cfg, "max_rounds", 1),
             first_proposer=_optional_text(cfg, "first_proposer"),
             progress=_optional_bool(cfg, "progress"),
@@ -99,10 +99,16 @@ def default_scenario() -> str:
     return str(found[0]) if found else ""
 
 
-def _whole(cfg: dict[str, Any], key: str, low: int) -> int:
+SEED_LIMIT = 2**63 - 1
+"""The largest seed: seeds are kept per replication as 64-bit integers."""
+
+
+def _whole(cfg: dict[str, Any], key: str, low: int, high: int | None = None) -> int:
     value = cfg.get(key)
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise NegsimError(f"config: {key}: must be a whole number >= {low}, got {value!r}")
+    if high is not None and value > high:
+        raise NegsimError(f"config: {key}: must be a whole number in [{low}, {high}], got {value}")
     return value
 
 

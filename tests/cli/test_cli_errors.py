@@ -63,6 +63,42 @@ def test_hydra_and_config_mistakes(tmp_path: Path, args: list[str], expected: st
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            ["seed=9223372036854775808"],
+            "config: seed: must be a whole number in [0, 9223372036854775807], got "
+            "9223372036854775808",
+        ),
+        (
+            ["-m", "seed=1,2", "hydra.launcher.chunk_size=0"],
+            "hydra.launcher.chunk_size: must be null or a whole number >= 1, got 0",
+        ),
+        (
+            ["-m", "seed=1,2", "hydra.launcher.chunk_size=-2"],
+            "hydra.launcher.chunk_size: must be null or a whole number >= 1, got -2",
+        ),
+        (
+            ["-m", "seed=1,2", "hydra.launcher.n_jobs=0"],
+            "hydra.launcher.n_jobs: must be -1 (every core) or a whole number >= 1, got 0",
+        ),
+        (
+            ["-m", "seed=range(0,1,0)"],
+            "command line: seed=range(0,1,0): not a valid sweep (range() arg 3 must not be zero)",
+        ),
+        (
+            ["-m", "seed=1,2", "hydra.launcher.executor=nope"],
+            "hydra.launcher.executor: must be one of auto, inline, local, submitit, ray, "
+            "got 'nope'",
+        ),
+    ],
+)
+def test_settings_out_of_range_are_one_line(tmp_path: Path, args: list[str], expected: str) -> None:
+    assert _error(_run(tmp_path, *args, "hydra.run.dir=run", "hydra.sweep.dir=sweep")) == expected
+
+
+@pytest.mark.slow
 def test_run_dir_under_a_plain_file(tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("x")
     line = _error(_run(tmp_path, "hydra.run.dir=afile/run"))
