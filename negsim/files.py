@@ -107,5 +107,22 @@ def write_json(data: Any, path: str | Path) -> None:
     millisecond, where the standard library's indenting encoder takes about ten.
     """
     options = orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
-    text = orjson.dumps(data, option=options, default=str)
+    try:
+        text = orjson.dumps(data, option=options, default=str)
+    except TypeError:  # an integer beyond 64 bits (outcomes of a huge scenario): written exactly
+        text = orjson.dumps(_wide_ints_as_text(data), option=options, default=str)
     atomic_write(path, lambda tmp: tmp.write_bytes(text + b"\n"))
+
+
+_INT64 = range(-(2**63), 2**64)  # what JSON numbers orjson writes hold
+
+
+def _wide_ints_as_text(data: Any) -> Any:
+    """`data` with every integer beyond 64 bits as its decimal text (exact, unlike a float)."""
+    if isinstance(data, int) and not isinstance(data, bool) and data not in _INT64:
+        return str(data)
+    if isinstance(data, dict):
+        return {key: _wide_ints_as_text(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_wide_ints_as_text(value) for value in data]
+    return data

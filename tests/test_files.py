@@ -4,6 +4,7 @@ that name the file the user asked for."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import stat
 import tempfile
@@ -68,3 +69,10 @@ def test_errors_name_the_users_file_not_the_temporary_one(
             atomic_write(tmp_path / "y.json", lambda tmp: tmp.write_text("{}"))
     assert caught.value.filename == str(tmp_path / "y.json")
     assert list(tmp_path.iterdir()) == [], "the temporary file is removed"
+
+
+def test_integers_beyond_64_bits_are_written_exactly_as_text(tmp_path: Path) -> None:
+    """The outcome count of a scenario of 10^30 outcomes: orjson holds 64 bits only."""
+    write_json({"outcomes": 10**30, "small": 7, "list": [2**64, -(2**63)]}, tmp_path / "s.json")
+    data = json.loads((tmp_path / "s.json").read_text())
+    assert data == {"outcomes": str(10**30), "small": 7, "list": [str(2**64), -(2**63)]}

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NEGSIM = Path(sys.executable).parent / "negsim"
@@ -150,3 +151,17 @@ def test_bad_input_is_one_error_line(tmp_path: Path, override: str, key: str) ->
     assert line.removeprefix("negsim: error: ").strip()
     assert f"{key}: " in line, line
     assert not (tmp_path / "run" / "results.parquet").exists()
+
+
+@pytest.mark.slow
+def test_a_scenario_of_10_to_the_30_outcomes_runs_with_the_default_analysis(
+    tmp_path: Path,
+) -> None:
+    from tests.builders import random_scenario_data
+
+    data = random_scenario_data(3, n_parties=2, n_issues=30, min_options=10, max_options=10)
+    scenario = tmp_path / "huge.yaml"
+    scenario.write_text(yaml.safe_dump(data, sort_keys=False))
+    run_dir = tmp_path / "run"
+    _ok(run_negsim(run_dir, f"scenario_path={scenario}"))
+    assert _summary(run_dir)["stated_numbers"]["outcomes"] == str(10**30)
