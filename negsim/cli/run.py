@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -106,6 +107,21 @@ def one_line_warning(message: Warning | str, category: type[Warning], *args: Any
     return f"negsim: warning: {message}\n"
 
 
+_TERMINATED: list[int] = []
+
+
+def _is_sweep(argv: list[str]) -> bool:
+    """Whether the command line asks for a sweep (`-m`, `--multirun`, `hydra.mode=MULTIRUN`)."""
+    return any(a in ("-m", "--multirun") or a.endswith("hydra.mode=MULTIRUN") for a in argv)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM ends the command as Ctrl-C does: temporary files removed, a sweep's table of the
+    jobs that finished written, one line said (exit status 143)."""
+    _TERMINATED.append(signum)
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """The `negsim` command; a sweep with failed jobs exits with status 1 once its table is out."""
     cli_help.handle(sys.argv)
@@ -116,13 +132,22 @@ def main() -> None:
     except NegsimError as exc:
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         _app()
-    except KeyboardInterrupt:  # a single run (a sweep reports its own interruption)
-        print(
-            "negsim: interrupted: no summary written; the run's files were removed", file=sys.stderr
-        )
-        sys.exit(130)
+    except KeyboardInterrupt:  # a sweep's jobs report their own interruption; here, the rest
+        if _is_sweep(sys.argv):
+            print(
+                "negsim: interrupted: the sweep table was not written; the finished jobs are in "
+                "their folders, and the same command writes it",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                "negsim: interrupted: no summary written; the run's files were removed",
+                file=sys.stderr,
+            )
+        sys.exit(143 if _TERMINATED else 130)
     if sweep.FAILED_JOBS:
         sys.exit(1)
 

@@ -20,6 +20,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,23 @@ def acquire(sweep_dir: Path) -> None:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
     _held[sweep_dir] = fd
+    remove_stale_temporaries(sweep_dir)
+
+
+_TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # `negsim.files.atomic_path`'s names
+
+
+def remove_stale_temporaries(sweep_dir: Path) -> list[Path]:
+    """Remove the half-written files a killed sweep left in `sweep_dir` (its lock held, so no
+    process of a sweep writes them now); returns them."""
+    stale = [
+        path
+        for path in sweep_dir.rglob(".*.tmp")
+        if _TEMPORARY.match(path.name) and path.is_file() and not path.is_symlink()
+    ]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 def release(sweep_dir: Path) -> None:

@@ -164,7 +164,10 @@ def test_points_that_never_ran_are_not_run_rows(sweep: Path) -> None:
 
 
 @pytest.mark.slow
-def test_ctrl_c_writes_the_table_and_exits_130_with_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_writes_the_table_and_exits_130_with_one_line(
+    tmp_path: Path, sent: signal.Signals
+) -> None:
     out = tmp_path / "interrupted"
     args = [*SMALL[:3], "hydra/launcher=negsim_batch", "hydra.launcher.executor=inline"]
     args += ["hydra.launcher.chunk_size=1", "seed=range(0,40)", f"hydra.sweep.dir={out}"]
@@ -177,7 +180,7 @@ def test_ctrl_c_writes_the_table_and_exits_130_with_one_line(tmp_path: Path) -> 
         while not list(out.glob("*/summary.json")) and time.monotonic() < deadline:
             assert proc.poll() is None, proc.communicate()
             time.sleep(0.02)
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sent)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:
@@ -195,6 +198,44 @@ def test_ctrl_c_writes_the_table_and_exits_130_with_one_line(tmp_path: Path) -> 
     assert set(table["status"]) == {"ok", "not_run"}
     assert sorted(table["seed"].where(table["status"] == "ok").dropna()) == sorted(finished_dirs)
     assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.slow
+def test_sigterm_ends_a_single_run_with_one_line_and_no_temporary_file(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    proc = subprocess.Popen(
+        [NEGSIM, "replications=400000", "batch_size=20000", f"hydra.run.dir={out}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (out / "run.log").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(1.0)  # into the negotiations
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
+    line = _one_line(result, 143)
+    assert line == "negsim: interrupted: no summary written; the run's files were removed"
+    assert not list(out.rglob("*.tmp")) and not (out / "summary.json").exists()
+
+
+def test_a_resume_removes_the_temporary_files_a_killed_sweep_left(sweep: Path) -> None:
+    stale = [sweep / "0" / ".results.parquet.ab12cd_3.tmp", sweep / ".summary.csv.zz99yy00.tmp"]
+    for path in stale:
+        path.write_bytes(b"half a file")
+    mine = sweep / "0" / "notes.tmp"  # not a name negsim gives its temporary files: kept
+    mine.write_text("mine")
+    result = _negsim(*GRID, f"hydra.sweep.dir={sweep}")
+    assert result.returncode == 0, result.stderr
+    assert not any(path.exists() for path in stale) and mine.read_text() == "mine"
 
 
 def _jobs(tmp_path: Path, count: int) -> list[Any]:
