@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -78,10 +80,36 @@ def run_chunks(
 def _local(chunks: Sequence[list[Job]], n_jobs: int, on_done: OnDone) -> None:
     from joblib import Parallel, delayed
 
+    parent = os.getpid()
     parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
-    for ended in parallel(delayed(run_chunk)(chunk) for chunk in chunks):
+    for ended in parallel(delayed(_watched_chunk)(chunk, parent) for chunk in chunks):
         for done in ended:
             on_done(done)
+
+
+WATCH_INTERVAL = 0.2
+"""Seconds between a worker's checks that the command that started it is still there."""
+
+_watched: set[int] = set()
+
+
+def _watched_chunk(chunk: list[Job], parent: int) -> list[Done]:
+    """`run_chunk` in a worker process that ends itself when the command `parent` ends.
+
+    A worker outliving a killed command (SIGKILL leaves it no time to stop its workers) would go
+    on writing jobs into a sweep folder whose lock died with the command, beside a resume. The
+    worker checks its parent every `WATCH_INTERVAL` seconds and, orphaned, exits at once.
+    """
+    if parent != os.getpid() and parent not in _watched:
+        _watched.add(parent)
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(WATCH_INTERVAL)
+            os._exit(1)  # orphaned: the command is gone, and so is its lock
+
+        threading.Thread(target=watch, name="negsim-parent-watch", daemon=True).start()
+    return run_chunk(chunk)
 
 
 def _submitit(

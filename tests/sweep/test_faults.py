@@ -382,3 +382,77 @@ def test_a_report_ignores_a_summary_that_is_a_bare_number(tmp_path: Path) -> Non
     (tmp_path / "0").mkdir()
     (tmp_path / "0" / "summary.json").write_text("5")
     assert _provenance(tmp_path) == []
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every living process below `pid` (from /proc: children of children too)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_leaves_no_worker_behind_and_resumes_to_the_same_table(
+    tmp_path: Path,
+) -> None:
+    out, reference = tmp_path / "killed", tmp_path / "whole"
+    args = ["replications=400", "max_rounds=30", "analysis=false", "hydra/launcher=negsim_batch"]
+    args += ["hydra.launcher.executor=local", "hydra.launcher.n_jobs=2"]
+    args += ["hydra.launcher.chunk_size=1", "seed=range(0,24)"]
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    proc = subprocess.Popen(
+        [NEGSIM, "-m", *args, f"hydra.sweep.dir={out}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(out.glob("*/summary.json"))) < 2 and time.monotonic() < deadline:
+            assert proc.poll() is None
+            time.sleep(0.02)
+        workers = _descendants(proc.pid)
+        assert workers, "the local executor started worker processes"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)], "workers outlived the command"
+    finished = len(list(out.glob("*/summary.json")))
+    time.sleep(1.0)
+    assert len(list(out.glob("*/summary.json"))) == finished, "nothing writes into the folder"
+    assert finished < 24
+    resumed = _negsim("-m", *args, f"hydra.sweep.dir={out}")
+    assert resumed.returncode == 0, resumed.stderr
+    whole = _negsim("-m", *args, f"hydra.sweep.dir={reference}")
+    assert whole.returncode == 0, whole.stderr
+    columns = ["job", "seed", "status", "agreement_probability", "mean_rounds"]
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "summary.parquet")[columns],
+        pd.read_parquet(reference / "summary.parquet")[columns],
+    )
