@@ -79,13 +79,22 @@ def run_chunks(
 
 def _local(chunks: Sequence[list[Job]], n_jobs: int, on_done: OnDone) -> None:
     from joblib import Parallel, delayed
+    from joblib.externals.loky.process_executor import BrokenProcessPool
 
     parent = os.getpid()
+    pending = {job.num for chunk in chunks for job in chunk if job.num is not None}
     parallel = Parallel(n_jobs=n_jobs, backend="loky", return_as="generator_unordered")
-    for ended in parallel(delayed(_watched_chunk)(chunk, parent) for chunk in chunks):
-        for done in ended:
-            on_done(done)
+    try:
+        for ended in parallel(delayed(_watched_chunk)(chunk, parent) for chunk in chunks):
+            for done in ended:
+                pending.discard(done.num)
+                on_done(done)
+    except BrokenProcessPool:  # a worker died (killed, out of memory): the rest stand
+        for num in sorted(pending):
+            on_done(Done(num, "failed", WORKER_DIED))
 
+
+WORKER_DIED = "its worker process died (killed, or out of memory); the same command runs it again"
 
 WATCH_INTERVAL = 0.2
 """Seconds between a worker's checks that the command that started it is still there."""

@@ -456,3 +456,42 @@ def test_a_killed_sweep_leaves_no_worker_behind_and_resumes_to_the_same_table(
         pd.read_parquet(out / "summary.parquet")[columns],
         pd.read_parquet(reference / "summary.parquet")[columns],
     )
+
+
+@pytest.mark.slow
+def test_a_dead_worker_makes_failed_rows_and_the_table_is_written(tmp_path: Path) -> None:
+    out = tmp_path / "worker"
+    args = ["replications=400", "max_rounds=30", "analysis=false", "hydra/launcher=negsim_batch"]
+    args += ["hydra.launcher.executor=local", "hydra.launcher.n_jobs=2"]
+    args += ["hydra.launcher.chunk_size=1", "seed=range(0,24)", f"hydra.sweep.dir={out}"]
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    proc = subprocess.Popen(
+        [NEGSIM, "-m", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(out.glob("*/summary.json"))) < 2 and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.02)
+        workers = [
+            pid
+            for pid in _descendants(proc.pid)
+            if b"popen_loky" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        assert workers
+        os.kill(workers[0], signal.SIGKILL)
+        _, stderr = proc.communicate(timeout=180)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    table = pd.read_parquet(out / "summary.parquet")
+    failed = table[table["status"] == "failed"]
+    assert len(failed) >= 1 and (table["status"] == "ok").sum() >= 2
+    assert failed["error"].str.contains("its worker process died").all()
+    lines = stderr.strip().splitlines()
+    assert all("failed: its worker process died" in line for line in lines if "job" in line)
+    resumed = _negsim("-m", *args)
+    assert resumed.returncode == 0, resumed.stderr
+    assert set(pd.read_parquet(out / "summary.parquet")["status"]) == {"ok"}
