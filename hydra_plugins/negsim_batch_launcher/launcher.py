@@ -235,7 +235,7 @@ def _scenario_source(base: Base) -> str:
 @contextlib.contextmanager
 def _log_to(path: Path) -> Any:
     """Send negsim's log records (a failed job's traceback) to `path` while the sweep runs."""
-    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler = _QuietFileHandler(path, encoding="utf-8", delay=True)
     handler.setFormatter(logging.Formatter("[%(asctime)s][%(name)s][%(levelname)s] %(message)s"))
     logger = logging.getLogger("negsim")
     logger.addHandler(handler)
@@ -245,4 +245,18 @@ def _log_to(path: Path) -> Any:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
-        handler.close()
+        with contextlib.suppress(OSError):  # a full disk: the table still gets written
+            handler.close()
+
+
+class _QuietFileHandler(logging.FileHandler):
+    """The sweep's log file, which never prints logging's own tracebacks: when the disk is full
+    the jobs' failures are rows of the table, and the log line is simply lost."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the record, or drop it when its file cannot be opened."""
+        with contextlib.suppress(OSError):
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Drop the record."""

@@ -304,7 +304,11 @@ def write_sweep(
 
         ok = table[table["status"] == "ok"] if "status" in table else table
         figure = sweep_plots.plot_sweep(ok, list(info.swept), scenario=scenario_label(sweep_dir))
-        save_figure(figure, sweep_dir / "agreement.png")
+        try:
+            save_figure(figure, sweep_dir / "agreement.png")
+        except OSError as exc:  # the table stands: say only that the figure is missing
+            where = exc.filename or sweep_dir / "agreement.png"
+            info.problems.append(f"{where}: the figure was not written: {exc.strerror or exc}")
     return table, info
 
 

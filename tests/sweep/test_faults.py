@@ -495,3 +495,36 @@ def test_a_dead_worker_makes_failed_rows_and_the_table_is_written(tmp_path: Path
     resumed = _negsim("-m", *args)
     assert resumed.returncode == 0, resumed.stderr
     assert set(pd.read_parquet(out / "summary.parquet")["status"]) == {"ok"}
+
+
+def test_a_figure_that_cannot_be_written_leaves_the_table_and_says_so(
+    sweep: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from negsim.plots import run as run_plots
+    from negsim.sweep.table import write_sweep
+
+    def full(figure: Any, path: Any, dpi: int = 120) -> Path:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+    monkeypatch.setattr(run_plots, "save_figure", full)
+    (sweep / "summary.parquet").unlink()
+    table, info = write_sweep(sweep)
+    assert (sweep / "summary.parquet").is_file() and len(table) == 3
+    expected = f"{sweep / 'agreement.png'}: the figure was not written: No space left on device"
+    assert expected in info.problems
+
+
+def test_the_sweep_log_never_prints_loggings_own_tracebacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import logging
+
+    from hydra_plugins.negsim_batch_launcher.launcher import _log_to
+
+    blocked = tmp_path / "a_file"
+    blocked.write_text("")
+    with _log_to(blocked / "launcher.log"):  # cannot be opened, as on a full disk
+        logging.getLogger("negsim").error("a job failed")
+    captured = capsys.readouterr()
+    assert "Logging error" not in captured.err + captured.out
+    assert captured.err == ""
