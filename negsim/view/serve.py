@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import ctypes
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -155,11 +156,56 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 
+_WARNING = re.compile(r"^(?P<where>.+?):\d+: (?P<kind>\w*Warning): (?P<message>.*)$")
+
+
 def _forward(stream: IO[str]) -> None:
-    """Copy the child's output (uvicorn's and Solara's warnings) to stderr."""
+    """Copy the child's output (uvicorn's and Solara's messages) to stderr; a Python warning
+    becomes one line, as the command line prints it, once, without its source line."""
+    seen: set[str] = set()
+    skip_source = False
     for line in stream:
+        if skip_source and line.startswith((" ", "\t")):
+            skip_source = False
+            continue
+        skip_source = False
+        if "address already in use" in line:  # the view says it in its own words
+            continue
+        found = _WARNING.match(line.rstrip("\n"))
+        if found:
+            skip_source = True
+            text = f"negsim-view: warning: {found['message']}\n"
+            if text in seen:
+                continue
+            seen.add(text)
+            line = text
         sys.stderr.write(line)
         sys.stderr.flush()
+
+
+def _owns_port(pid: int, port: int) -> bool | None:
+    """Whether process `pid` holds the listening socket on HOST:port (None: cannot tell here).
+
+    Read from /proc: the socket's inode in /proc/net/tcp, then the process's open files.
+    """
+    try:
+        table = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    except OSError:
+        return None
+    local = f"{socket.htonl(0x7F000001):08X}:{port:04X}"  # 127.0.0.1 as the kernel writes it
+    rows = (row.split() for row in table)
+    inodes = {fields[9] for fields in rows if fields[1] == local and fields[3] == "0A"}
+    if not inodes:
+        return False
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return None
+    links = set()
+    for fd in fds:
+        with contextlib.suppress(OSError):  # closed meanwhile
+            links.add(os.readlink(fd))
+    return any(f"socket:[{inode}]" in links for inode in inodes)
 
 
 def answers(url: str) -> bool:
@@ -199,8 +245,11 @@ def serve(port: int, scenario: str | None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         deadline = time.monotonic() + START_TIMEOUT
-        while not answers(url):
+        while not answers(url) or _owns_port(child.pid, port) is False:
             if child.poll() is not None:
+                if port_in_use(port):  # another server won the race for the port
+                    print(f"negsim-view: port {port} on {HOST} is in use", file=sys.stderr)
+                    return 2
                 print(f"negsim-view: the server stopped (exit {child.returncode})", file=sys.stderr)
                 return 1
             if time.monotonic() > deadline:
