@@ -104,10 +104,18 @@ class _Parser:
         return float(node)
 
     def text(self, node: Any, path: str, default: str = "") -> str:
+        """`node` as text (`default` when missing); a mapping or list is named, never printed,
+        so a huge structure in a text field is a short error."""
         if node is None:
             return default
         if not isinstance(node, str):
-            raise self.fail(path, f"must be text, got {node!r}")
+            if isinstance(node, Mapping):
+                got = f"a mapping of {len(node)} keys"
+            elif isinstance(node, list | tuple):
+                got = f"a list of {len(node)} items"
+            else:
+                got = repr(node)[:80]
+            raise self.fail(path, f"must be text, got {got}")
         return node
 
     def name(self, key: Any, path: str) -> str:
@@ -124,6 +132,8 @@ class _Parser:
     def scenario(self, data: Any) -> Scenario:
         data = self.mapping(data, "", _SCENARIO_KEYS)
         name = self.text(data.get("name"), "name", Path(self.source).stem)
+        for key in ("label", "description", "source"):  # before anything copies the data
+            self.text(data.get(key), key)
         issues_node = data.get("issues")
         issues = self._cached((issues_node,), "", lambda: self.issues(issues_node))
         parties_node = data.get("parties")
