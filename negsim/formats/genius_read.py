@@ -10,6 +10,7 @@ anything else is a `ScenarioError` naming the file and the element.
 
 from __future__ import annotations
 
+import math
 import re
 import warnings
 import xml.etree.ElementTree as ET
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from negsim.errors import ScenarioError, ScenarioWarning
 from negsim.formats.files import load_xml
-from negsim.formats.mapping import DomainSpec, ProfileSpec
+from negsim.formats.mapping import DomainSize, DomainSpec, ProfileSpec
 
 _NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 _DOMAIN_SUFFIX = re.compile(r"[-_ ]?(domain|template)$", re.IGNORECASE)
@@ -37,23 +38,26 @@ def read_genius_domain(path: Path, root: ET.Element | None = None) -> DomainSpec
     objective = _objective(space, file)
     issues: list[tuple[str, list[str]]] = []
     seen: dict[int, str] = {}
+    size = DomainSize(file)
     for element in objective.findall("issue"):
         index, name = _issue_head(element, file)
         where = f"issue {name!r}"
         if index in seen:
             raise ScenarioError(file, where, f"index {index} is also issue {seen[index]!r}")
-        if name in seen.values():
+        if name in size.names:
             raise ScenarioError(file, where, "two issues have this name")
         seen[index] = name
-        values: list[str] = []
-        for k, item in enumerate(element.findall("item"), start=1):
+        items = element.findall("item")
+        size.add(name, where, len(items))
+        values: dict[str, None] = {}  # ordered, with constant-time membership
+        for k, item in enumerate(items, start=1):
             value = item.get("value")
             if value is None:
                 raise ScenarioError(file, f"{where}, item {k}", "missing attribute value")
             if value in values:
                 raise ScenarioError(file, f"{where}, item {value!r}", "value given twice")
-            values.append(value)
-        issues.append((name, values))
+            values[value] = None
+        issues.append((name, list(values)))
     if not issues:
         raise ScenarioError(file, "objective", "no issue elements: the domain has no issues")
     stem = _DOMAIN_SUFFIX.sub("", path.stem) or path.stem
@@ -165,7 +169,12 @@ def _number(text: str | None, file: str, where: str, attribute: str) -> float:
         raise ScenarioError(file, where, f"missing attribute {attribute}")
     if not _NUMBER.match(text):
         raise ScenarioError(file, where, f"{attribute} {text!r} is not a number")
-    return float(text)
+    number = float(text)
+    if not math.isfinite(number):
+        raise ScenarioError(
+            file, where, f"{attribute} {text!r} is out of range (beyond a double's 1.8e308)"
+        )
+    return number
 
 
 def _weights(objective: ET.Element, file: str, issues: dict[int, str]) -> dict[str, float]:
@@ -203,12 +212,14 @@ def _evaluations(
 ) -> dict[str, float]:
     """Value -> evaluation / largest evaluation, for one issue element."""
     raw: dict[str, float] = {}
+    known = set(domain_values)
+    twice = 0
     for k, item in enumerate(element.findall("item"), start=1):
         value = item.get("value")
         if value is None:
             raise ScenarioError(file, f"{where}, item {k}", "missing attribute value")
         at = f"{where}, item {value!r}"
-        if value not in domain_values:
+        if value not in known:
             raise ScenarioError(file, at, "unknown value: not one of the domain's for this issue")
         evaluation = _number(item.get("evaluation"), file, at, "evaluation")
         if evaluation < 0:
@@ -216,12 +227,14 @@ def _evaluations(
                 file, at, f"evaluation {evaluation:g} is negative; evaluations must be >= 0"
             )
         if value in raw:
-            warnings.warn(
-                f"{file}: {at}: given twice; the last evaluation ({evaluation:g}) counts, as in "
-                "GENIUS",
-                ScenarioWarning,
-                stacklevel=2,
-            )
+            twice += 1
+            if twice == 1:  # one warning per issue, however many repeats
+                warnings.warn(
+                    f"{file}: {at}: given twice; the last evaluation ({evaluation:g}) counts, as "
+                    "in GENIUS",
+                    ScenarioWarning,
+                    stacklevel=2,
+                )
         raw[value] = evaluation
     for value in domain_values:
         if value not in raw:

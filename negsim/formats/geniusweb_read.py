@@ -9,12 +9,13 @@ utility. Discrete value sets only; number ranges and other profile kinds are a `
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from negsim.errors import ScenarioError
 from negsim.formats.files import load_json
-from negsim.formats.mapping import DomainSpec, ProfileSpec
+from negsim.formats.mapping import DomainSize, DomainSpec, ProfileSpec
 
 _DISCRETE = ("DiscreteValueSetUtilities", "discreteutils")
 _NUMBER = ("NumberValueSetUtilities", "numberutils")
@@ -34,13 +35,14 @@ def domain_from_json(data: Any, path: Path, where: str) -> DomainSpec:
         raise ScenarioError(file, where, "a GeniusWeb domain must be an object")
     name = data.get("name", path.stem)
     if not isinstance(name, str):
-        raise ScenarioError(file, f"{prefix}name", f"must be text, got {name!r}")
+        raise ScenarioError(file, f"{prefix}name", f"must be text, got {_shown(name)}")
     issues_values = data.get("issuesValues")
     if not isinstance(issues_values, dict) or not issues_values:
         raise ScenarioError(
             file, f"{prefix}issuesValues", "must be an object with at least one issue"
         )
     issues: list[tuple[str, list[str]]] = []
+    size = DomainSize(file)
     for issue, spec in issues_values.items():
         at = f"{prefix}issuesValues.{issue}"
         if not isinstance(spec, dict):
@@ -55,12 +57,15 @@ def domain_from_json(data: Any, path: Path, where: str) -> DomainSpec:
         values = spec["values"]
         if not isinstance(values, list):
             raise ScenarioError(file, f"{at}.values", "must be a list of values")
+        size.add(issue, f"{at}.values", len(values))
         for k, value in enumerate(values):
             if not isinstance(value, str):
+                shown = _shown(value)
                 raise ScenarioError(
-                    file, f"{at}.values[{k}]", f"value {value!r} is not text (discrete values only)"
+                    file, f"{at}.values[{k}]", f"value {shown} is not text (discrete values only)"
                 )
-        twice = sorted({v for v in values if values.count(v) > 1})
+        counts = Counter(values)
+        twice = sorted(v for v, n in counts.items() if n > 1)
         if twice:
             raise ScenarioError(file, f"{at}.values", f"value {twice[0]!r} given twice")
         issues.append((issue, list(values)))
@@ -142,9 +147,20 @@ def _profile_body(path: Path, data: Any) -> tuple[str, dict[str, Any]]:
     return kind, body
 
 
+def _shown(node: Any) -> str:
+    """A short description of a JSON value for an error: a list or object is not printed."""
+    if isinstance(node, dict):
+        return f"an object of {len(node)} keys"
+    if isinstance(node, list):
+        return f"a list of {len(node)} items"
+    return repr(node)[:80]
+
+
 def _number(node: Any, file: str, at: str, low: float, high: float) -> float:
+    if isinstance(node, float) and math.isinf(node):
+        raise ScenarioError(file, at, "a number out of range (beyond a double's 1.8e308)")
     if isinstance(node, bool) or not isinstance(node, int | float) or not math.isfinite(node):
-        raise ScenarioError(file, at, f"must be a number, got {node!r}")
+        raise ScenarioError(file, at, f"must be a number, got {_shown(node)}")
     if not low <= node <= high:
         raise ScenarioError(file, at, f"{node!r} must lie in [{low:g}, {high:g}]")
     return float(node)
@@ -153,13 +169,13 @@ def _number(node: Any, file: str, at: str, low: float, high: float) -> float:
 def _check_issues(node: Any, file: str, at: str, domain: DomainSpec, what: str) -> dict[str, Any]:
     if not isinstance(node, dict):
         raise ScenarioError(file, at, f"missing: an object of {what} by issue")
-    names = [issue for issue, _ in domain.issues]
+    names = {issue for issue, _ in domain.issues}
     for issue in node:
         if issue not in names:
             raise ScenarioError(
                 file, f"{at}.{issue}", f"unknown issue: domain {domain.name!r} has no such issue"
             )
-    for issue in names:
+    for issue, _ in domain.issues:
         if issue not in node:
             raise ScenarioError(file, f"{at}.{issue}", f"missing: no {what} for this issue")
     return node
@@ -186,8 +202,9 @@ def _utilities(node: Any, file: str, at: str, domain: DomainSpec) -> dict[str, d
         where = f"{where}.{kind}.valueUtilities"
         if not isinstance(utilities, dict):
             raise ScenarioError(file, where, "missing: an object of utilities by value")
+        known = set(values)
         for value in utilities:
-            if value not in values:
+            if value not in known:
                 raise ScenarioError(
                     file,
                     f"{where}.{value}",
@@ -212,15 +229,17 @@ def _bid(node: Any, file: str, at: str, domain: DomainSpec) -> dict[str, str]:
     values = node.get("issuevalues") if isinstance(node, dict) else None
     if not isinstance(values, dict):
         raise ScenarioError(file, at, 'a bid must be {"issuevalues": {issue: value, ...}} or null')
-    known = dict(domain.issues)
+    known = {issue: set(options) for issue, options in domain.issues}
     for issue, value in values.items():
         where = f"{at}.issuevalues.{issue}"
         if issue not in known:
             raise ScenarioError(
                 file, where, f"unknown issue: domain {domain.name!r} has no such issue"
             )
-        if value not in known[issue]:
+        if not isinstance(value, str) or value not in known[issue]:
             raise ScenarioError(
-                file, where, f"unknown value {value!r}: not one of the domain's for this issue"
+                file,
+                where,
+                f"unknown value {_shown(value)}: not one of the domain's for this issue",
             )
     return dict(values)

@@ -24,6 +24,53 @@ WEIGHT_TOLERANCE = 1e-3
 error."""
 
 
+MAX_OPTIONS = 10_000
+"""Most options (values) one issue of an imported domain may have."""
+
+MAX_ISSUES = 1_000
+"""Most issues an imported domain may have."""
+
+MAX_TOTAL_OPTIONS = 100_000
+"""Most options an imported domain may have in all its issues together."""
+
+
+class DomainSize:
+    """Counts a domain's issues and options as a reader meets them, refusing one too large.
+
+    The readers call it before they look at an issue's values, so a file of millions of values
+    is refused in linear time, naming the file, the issue and the limit.
+    """
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.names: set[str] = set()
+        self.issues = 0
+        self.options = 0
+
+    def add(self, name: str, where: str, count: int) -> None:
+        """Count issue `name` of `count` options, at key path `where` of the file."""
+        self.names.add(name)
+        self.issues += 1
+        self.options += count
+        if count > MAX_OPTIONS:
+            raise ScenarioError(
+                self.file,
+                where,
+                f"{count:,} values: negsim reads at most {MAX_OPTIONS:,} values per issue",
+            )
+        if self.issues > MAX_ISSUES:
+            raise ScenarioError(
+                self.file, where, f"more than {MAX_ISSUES:,} issues: negsim reads at most that"
+            )
+        if self.options > MAX_TOTAL_OPTIONS:
+            raise ScenarioError(
+                self.file,
+                where,
+                f"more than {MAX_TOTAL_OPTIONS:,} values in all issues so far: negsim reads at "
+                "most that many",
+            )
+
+
 @dataclass
 class DomainSpec:
     """A discrete outcome space in a format's own names: issues with their values, in order.
@@ -39,7 +86,10 @@ class DomainSpec:
 
     def values_of(self, issue: str) -> list[str]:
         """The values of `issue`."""
-        return dict(self.issues)[issue]
+        for name, values in self.issues:
+            if name == issue:
+                return values
+        raise KeyError(issue)
 
 
 @dataclass

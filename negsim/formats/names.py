@@ -86,6 +86,7 @@ def identifiers(texts: Sequence[str], fallback: str = "x") -> list[str]:
     kept = {text for text in texts if is_name(text)}
     taken = set(kept)
     first = set()
+    tried: dict[str, int] = {}  # base -> the last suffix tried: every lower one is taken
     out = []
     for text in texts:
         if text in kept and text not in first:
@@ -93,10 +94,12 @@ def identifiers(texts: Sequence[str], fallback: str = "x") -> list[str]:
             out.append(text)
             continue
         base = identifier(text, fallback)
-        name, count = base, 1
+        count = tried.get(base, 1)
+        name = base if count == 1 else f"{base}_{count}"
         while name in taken:
             count += 1
             name = f"{base}_{count}"
+        tried[base] = count
         taken.add(name)
         out.append(name)
     return out
