@@ -61,7 +61,8 @@ def load_xml(path: Path) -> ET.Element:
 def load_json(path: Path) -> Any:
     """The value in a JSON file; a parse error names its line and column.
 
-    A key given twice in one object, NaN or Infinity is an error too (JSON readers differ on them).
+    A key given twice in one object, NaN or Infinity is an error too (JSON readers differ on them),
+    and so is nesting deeper than `MAX_JSON_DEPTH` (it would overflow Python's stack later).
     """
     data = read_bytes(path)
     try:
@@ -82,8 +83,11 @@ def load_json(path: Path) -> Any:
     def constant(name: str) -> float:
         raise _BadConstant(name)
 
+    deep = f"arrays and objects nested more than {MAX_JSON_DEPTH} deep: negsim reads no deeper"
     try:
-        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        value = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except RecursionError:
+        raise ScenarioError(str(path), "", deep) from None
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             str(path), f"line {exc.lineno}, column {exc.colno}", f"not valid JSON: {exc.msg}"
@@ -94,6 +98,26 @@ def load_json(path: Path) -> Any:
         raise ScenarioError(
             str(path), "", f"not valid JSON: {exc.args[0]} is not a number"
         ) from None
+    if _depth_over(value, MAX_JSON_DEPTH):
+        raise ScenarioError(str(path), "", deep)
+    return value
+
+
+MAX_JSON_DEPTH = 100
+"""How deeply a JSON file's arrays and objects may nest (GeniusWeb files nest about 6 deep)."""
+
+
+def _depth_over(value: Any, limit: int) -> bool:
+    """True when `value` nests arrays and objects more than `limit` deep (without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if isinstance(node, dict | list):
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 class _DuplicateKey(Exception):

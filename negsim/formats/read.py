@@ -80,12 +80,18 @@ def _read_folder(folder: Path) -> tuple[DomainSpec, list[ProfileSpec]]:
         key=lambda p: natural_key(p.name),
     )
     found: dict[Kind, list[tuple[Path, Any]]] = defaultdict(list)
+    not_objects: list[tuple[Path, Any]] = []
     for file in files:
         kind, parsed = sniff(file)
         if kind is not None:
             found[kind].append((file, parsed))
+        elif file.suffix.lower() == ".json" and not isinstance(parsed, dict):
+            not_objects.append((file, parsed))
     formats = {_FORMATS[kind] for kind in found}
     where = str(folder)
+    if "GeniusWeb" in formats and not_objects:
+        file, parsed = not_objects[0]  # beside GeniusWeb files: a profile gone wrong, not ignored
+        raise ScenarioError(str(file), "", _not_an_object(parsed))
     if not formats:
         raise ScenarioError(
             where, "", "no GENIUS (.xml) or GeniusWeb (.json) domain or profile files here"
@@ -158,6 +164,8 @@ def _embedded(where: str, profiles: list[tuple[Path, Any]]) -> tuple[DomainSpec,
 def _read_files(first: Path, rest: list[Path]) -> tuple[DomainSpec, list[ProfileSpec]]:
     """A domain file (or a GeniusWeb profile embedding its domain) and its profile files."""
     kind, parsed = sniff(first)
+    if kind is None and first.suffix.lower() == ".json" and not isinstance(parsed, dict):
+        raise ScenarioError(str(first), "", _not_an_object(parsed))
     if kind is None:
         raise ScenarioError(str(first), "", _not_ours(first))
     if kind is Kind.GENIUS_PROFILE:
@@ -192,12 +200,25 @@ def _profile(path: Path, expected: Kind) -> tuple[Path, Any]:
     if not path.is_file():
         raise ScenarioError(str(path), "", "no such file" if not path.exists() else "not a file")
     kind, parsed = sniff(path)
+    if kind is None and path.suffix.lower() == ".json" and not isinstance(parsed, dict):
+        raise ScenarioError(str(path), "", _not_an_object(parsed))
     if kind is not expected:
         what = f"it is a {kind.value}" if kind is not None else _not_ours(path)
         raise ScenarioError(
             str(path), "", f"not a {expected.value} (a profile of this domain): {what}"
         )
     return path, parsed
+
+
+def _not_an_object(parsed: Any) -> str:
+    """Why a JSON value that is not an object is neither a GeniusWeb domain nor a profile."""
+    what = {list: "a list", str: "text", bool: "true or false", type(None): "null"}
+    got = what.get(type(parsed), "a number")
+    return (
+        f"not a GeniusWeb domain or profile: the file holds {got}, where a profile is an "
+        'object with one key naming its kind ({"LinearAdditiveUtilitySpace": {...}}) and a '
+        'domain an object with "issuesValues"'
+    )
 
 
 def _not_ours(path: Path) -> str:
