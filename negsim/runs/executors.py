@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -157,6 +158,7 @@ def _ray(chunks: Sequence[list[Job]], params: dict[str, Any], on_done: OnDone) -
     remote_options = dict(params.pop("remote", None) or {"num_cpus": 1})
     started = False
     if not ray.is_initialized():
+        _check_address(init.get("address"))
         ray.init(**{k: v for k, v in init.items() if v is not None})
         started = True
     try:
@@ -175,3 +177,25 @@ def _ray(chunks: Sequence[list[Job]], params: dict[str, Any], on_done: OnDone) -
     finally:
         if started:
             ray.shutdown()
+
+
+RAY_CONNECT_TIMEOUT = 10.0
+"""Seconds a Ray cluster's address has to answer before the sweep gives up with one line."""
+
+
+def _check_address(address: Any) -> None:
+    """One line, not a hang, when nothing answers at a Ray cluster's `host:port` address
+    (`auto`, `local` and no address start or find a cluster on this machine)."""
+    text = str(address or "").removeprefix("ray://")
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), RAY_CONNECT_TIMEOUT):
+            pass
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else exc.strerror or str(exc)
+        raise NegsimError(
+            f"hydra.launcher.ray.init.address: {address}: nothing answers there ({reason}, "
+            f"within {RAY_CONNECT_TIMEOUT:g} s)"
+        ) from None

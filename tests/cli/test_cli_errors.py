@@ -88,6 +88,16 @@ def test_hydra_and_config_mistakes(tmp_path: Path, args: list[str], expected: st
             "command line: seed=range(0,1,0): not a valid sweep (range() arg 3 must not be zero)",
         ),
         (
+            [
+                "-m",
+                "seed=1,2",
+                "hydra.launcher.executor=ray",
+                "+hydra.launcher.ray.init.address=127.0.0.1:1",
+            ],
+            "hydra.launcher.ray.init.address: 127.0.0.1:1: nothing answers there "
+            "(Connection refused, within 10 s)",
+        ),
+        (
             ["-m", "seed=1,2", "hydra.launcher.executor=nope"],
             "hydra.launcher.executor: must be one of auto, inline, local, submitit, ray, "
             "got 'nope'",
