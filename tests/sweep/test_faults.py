@@ -283,8 +283,11 @@ def test_a_full_disk_makes_failed_rows_and_leaves_no_partial_files(
     assert ended[0].status == "ok"
     assert (ended[1].status, ended[1].error) == ("failed", f"OSError: {full}")
     assert ended[2].status == "failed"
-    assert ended[2].error == (
-        f"OSError: {full} (and its summary.json was not written: No space left on device)"
+    named = OSError(
+        errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "2" / "results.parquet")
+    )
+    assert ended[2].error == (  # the error names the file, not its temporary file
+        f"OSError: {named} (and its summary.json was not written: No space left on device)"
     )
     assert sorted(p.name for p in (tmp_path / "1").iterdir()) == ["summary.json"]
     assert list((tmp_path / "2").iterdir()) == []  # no partial file, no temporary file
