@@ -233,8 +233,9 @@ class _Parser:
                 raise self.fail(f"{ipath}.weight", "missing")
             weights[issue.name] = self.number(pos["weight"], f"{ipath}.weight", 0.0, 1.0)
             vals = self.mapping(pos.get("values") or {}, f"{ipath}.values")
+            known = set(issue.options)  # a set: linear in the options, however many
             for option in vals:
-                if option not in issue.options:
+                if option not in known:
                     raise self.fail(f"{ipath}.values.{option}", f"not an option of {issue.name}")
             for option in issue.options:
                 if option not in vals:
@@ -304,8 +305,9 @@ class _Parser:
                 options = [options]
             if not isinstance(options, list) or not options:
                 raise self.fail(ipath, "a red line must name at least one option of the issue")
+            known = set(issue.options)
             for option in options:
-                if option not in issue.options:
+                if option not in known:
                     raise self.fail(ipath, f"{option!r} is not an option of {issue_name}")
             if set(options) >= set(issue.options):
                 raise self.fail(
@@ -421,8 +423,7 @@ def _best_share(
     """The most `issues` can be worth to a party without crossing its red lines."""
     best = 0.0
     for issue in issues:
-        allowed = [
-            values[issue.name][o] for o in issue.options if o not in red_lines.get(issue.name, ())
-        ]
+        closed = set(red_lines.get(issue.name, ()))
+        allowed = [values[issue.name][o] for o in issue.options if o not in closed]
         best += weights[issue.name] * max(allowed)
     return best
