@@ -118,6 +118,7 @@ def _read_folder(folder: Path) -> tuple[DomainSpec, list[ProfileSpec]]:
         )
     if domains:
         file, parsed = domains[0]
+        _refuse_variants(where, file, profiles)
         if domain_kind is Kind.GENIUS_DOMAIN:
             domain = read_genius_domain(file, parsed)
             return domain, [read_genius_profile(f, domain, p) for f, p in profiles]
@@ -131,6 +132,42 @@ def _read_folder(folder: Path) -> tuple[DomainSpec, list[ProfileSpec]]:
             f"{len(profiles)} utility spaces",
         )
     return _embedded(where, profiles)
+
+
+def _refuse_variants(where: str, domain: Path, profiles: list[tuple[Path, Any]]) -> None:
+    """A folder whose profiles include variants of others is not one party per profile: ask
+    which to negotiate (the syntax in the message) rather than seat them all.
+
+    Variants: a profile named as another plus a number (`Itex` and `Itex50`), and GENIUS
+    uncertain profiles (type UNCERTAIN) beside certain ones.
+    """
+    stems = [file.stem for file, _ in profiles]
+    variants = [
+        stem
+        for stem in stems
+        if any(
+            stem != base and stem.startswith(base) and stem[len(base) :].isdigit() for base in stems
+        )
+    ]
+    uncertain = [
+        file.stem
+        for file, parsed in profiles
+        if hasattr(parsed, "get") and str(parsed.get("type") or "").upper() == "UNCERTAIN"
+    ]
+    if uncertain and len(uncertain) == len(profiles):
+        uncertain = []  # every profile is of one kind: no variants of that kind
+    odd = sorted(set(variants) | set(uncertain))
+    if not odd:
+        return
+    names = ", ".join(file.name for file, _ in profiles)
+    first_two = ",".join(str(file) for file, _ in profiles if file.stem not in odd)
+    example = f"scenario_path=[{domain},{first_two or '...'}]"
+    raise ScenarioError(
+        where,
+        "",
+        f"holds {len(profiles)} profiles, some of them variants of others ({', '.join(odd)}): "
+        f"name the domain and the profiles to negotiate, as in {example} (profiles: {names})",
+    )
 
 
 def _embedded(where: str, profiles: list[tuple[Path, Any]]) -> tuple[DomainSpec, list[ProfileSpec]]:

@@ -49,6 +49,9 @@ for _v in "ABC":
     )
 
 
+VARIANTS = {"itex_cypress", "politics_2015"}  # folders holding variants of their profiles
+
+
 def _quiet_load(*args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScenarioWarning)
@@ -59,7 +62,7 @@ def _quiet_load(*args, **kwargs):
 def test_genius_domain_utilities_match_the_genius_formula(case: str) -> None:
     folder = GENIUS / case.split("/")[0]
     domain_file, profile_files = GENIUS_CASES[case]
-    if "/" in case:
+    if "/" in case or case in VARIANTS:  # a folder of variants is read with its files named
         scenario = _quiet_load(folder / domain_file, [folder / f for f in profile_files])
     else:
         scenario = _quiet_load(folder)
@@ -107,8 +110,10 @@ def test_a_genius_discount_of_zero_or_out_of_range_means_none(tmp_path: Path) ->
 
 
 def test_uncertain_profiles_and_repeated_items_are_named_in_warnings() -> None:
+    itex = GENIUS / "itex_cypress"
+    files = [itex / f for f in GENIUS_CASES["itex_cypress"][1]]
     with pytest.warns(ScenarioWarning) as caught:
-        load_scenario(GENIUS / "itex_cypress")
+        load_scenario(itex / "ItexvsCypress_domain.xml", files)
     messages = [str(w.message) for w in caught]
     assert sum("an uncertain preference profile" in m for m in messages) == 2
     with pytest.warns(ScenarioWarning, match=r"ampo_space\.xml: issue 'Increase in starting"):
@@ -190,3 +195,21 @@ def test_names_are_identifiers_and_labels_keep_the_original_strings() -> None:
     assert data["source"] == "EnglandZimbabwe_domain.xml"
     assert "strategy" not in data["parties"]["England"]
     assert "discount" not in data["parties"]["England"]
+
+
+@pytest.mark.parametrize(
+    ("case", "variants"),
+    [
+        ("itex_cypress", "ItexvsCypress_Cypress100, ItexvsCypress_Itex50"),
+        ("politics_2015", "PoliticsA100, PoliticsB20, PoliticsC100"),
+    ],
+)
+def test_a_folder_of_profile_variants_asks_which_to_negotiate(case: str, variants: str) -> None:
+    """Not one party per file: Itex50 is Itex at another price, PoliticsA100 an uncertain
+    profile; the message lists the profiles and how to name the ones to negotiate."""
+    folder = GENIUS / case
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(folder)
+    message = str(caught.value)
+    assert message.startswith(f"{folder}: holds ") and f"variants of others ({variants})" in message
+    assert f"scenario_path=[{folder / GENIUS_CASES[case][0]}," in message

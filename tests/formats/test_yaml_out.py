@@ -41,8 +41,15 @@ def test_strings_yaml_would_take_for_other_types_read_back_as_strings() -> None:
 def _imported() -> list[dict[str, Any]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ScenarioWarning)
-        out = [read_domain(GENIUS / f)[0] for f in ("party", "itex_cypress", "ampo_city")]
-        out += [read_domain(GENIUS / f)[0] for f in ("england_zimbabwe_2010", "politics_2015")]
+        out = [read_domain(GENIUS / f)[0] for f in ("party", "ampo_city", "england_zimbabwe_2010")]
+        itex = GENIUS / "itex_cypress"  # profile variants: named, as a folder of them must be
+        files = [itex / f"ItexvsCypress_{p}.xml" for p in ("Itex", "Itex50", "Cypress")]
+        out.append(read_domain(itex / "ItexvsCypress_domain.xml", files)[0])
+        politics = GENIUS / "politics_2015"
+        files = [politics / f"Politics_util{k}.xml" for k in (1, 2, 3)] + [
+            politics / "PoliticsA100.xml"
+        ]
+        out.append(read_domain(politics / "Politics.xml", files)[0])
     out.append(read_domain(GENIUSWEB / "anl2023_domain00")[0])
     return out
 
