@@ -22,6 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from negsim.cli import (
     callback,  # noqa: F401  (the sweep table reads overrides with Hydra)
+    hydra_files,
     sweep_jobs,
 )
 from negsim.cli import errors as cli_errors
@@ -127,6 +128,7 @@ def main() -> None:
     cli_help.handle(sys.argv)
     warnings.formatwarning = one_line_warning
     cli_errors.install()
+    hydra_files.install()
     try:
         sys.argv = scenario_paths.prepare(flags_first(sys.argv))
     except NegsimError as exc:
