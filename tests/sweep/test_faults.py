@@ -531,3 +531,29 @@ def test_the_sweep_log_never_prints_loggings_own_tracebacks(
     captured = capsys.readouterr()
     assert "Logging error" not in captured.err + captured.out
     assert captured.err == ""
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_table_is_written_says_so_truthfully(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hydra.core.global_hydra import GlobalHydra
+
+    from negsim.cli import run as cli
+    from negsim.sweep import table as sweep_tables
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_tables, "write_sweep", interrupted)
+    out = tmp_path / "late"
+    monkeypatch.setattr(sys, "argv", ["negsim", "-m", *GRID, f"hydra.sweep.dir={out}"])
+    GlobalHydra.instance().clear()
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    assert ended.value.code == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "negsim: interrupted: the sweep table was not written; the finished jobs are in their "
+        "folders, and the same command writes it"
+    )
+    assert len(list(out.glob("*/summary.json"))) == 3
