@@ -103,6 +103,26 @@ WATCH_INTERVAL = 0.2
 _watched: set[int] = set()
 
 
+def _ray_chunk(chunk: list[Job], driver: int | None) -> list[Done]:
+    """`run_chunk` in a Ray worker; on a local cluster, one that ends when the command
+    `driver` (not its parent: Ray's raylet is) is gone."""
+    if driver is not None and driver not in _watched:
+        _watched.add(driver)
+
+        def watch() -> None:
+            while True:
+                time.sleep(WATCH_INTERVAL)
+                try:
+                    os.kill(driver, 0)
+                except ProcessLookupError:
+                    os._exit(1)  # the command is gone, and so is its lock
+                except PermissionError:
+                    continue
+
+        threading.Thread(target=watch, name="negsim-driver-watch", daemon=True).start()
+    return run_chunk(chunk)
+
+
 def _watched_chunk(chunk: list[Job], parent: int) -> list[Done]:
     """`run_chunk` in a worker process that ends itself when the command `parent` ends.
 
@@ -161,9 +181,11 @@ def _ray(chunks: Sequence[list[Job]], params: dict[str, Any], on_done: OnDone) -
         _check_address(init.get("address"))
         ray.init(**{k: v for k, v in init.items() if v is not None})
         started = True
+    # Workers of a cluster this command started on this machine end with the command.
+    driver = os.getpid() if started and not init.get("address") else None
     try:
-        task = ray.remote(run_chunk).options(**remote_options)
-        waiting = [task.remote(chunk) for chunk in chunks]
+        task = ray.remote(_ray_chunk).options(**remote_options)
+        waiting = [task.remote(chunk, driver) for chunk in chunks]
         try:
             while waiting:
                 ready, waiting = ray.wait(waiting, num_returns=1)
