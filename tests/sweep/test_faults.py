@@ -163,6 +163,33 @@ def test_points_that_never_ran_are_not_run_rows(sweep: Path) -> None:
     assert row["error"] == "not run: the sweep ended before this job"
 
 
+LOCAL_SWEEP = [
+    "replications=400",
+    "max_rounds=30",
+    "analysis=false",
+    "hydra/launcher=negsim_batch",
+    "hydra.launcher.executor=local",
+    "hydra.launcher.n_jobs=2",
+    "hydra.launcher.chunk_size=1",
+    "seed=range(0,24)",
+]
+"""A sweep of 24 jobs on two local workers, a job per chunk: long enough to kill in the middle."""
+
+
+def _sweep_until(args: list[str], out: Path, jobs: int) -> subprocess.Popen[str]:
+    """A sweep started in the background, returned once `jobs` of its jobs finished in `out`."""
+    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
+    proc = subprocess.Popen(
+        [NEGSIM, "-m", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("*/summary.json"))) < jobs and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the sweep ended early: {proc.communicate()}")
+        time.sleep(0.02)
+    return proc
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_or_sigterm_writes_the_table_and_exits_130_with_one_line(
@@ -171,15 +198,8 @@ def test_ctrl_c_or_sigterm_writes_the_table_and_exits_130_with_one_line(
     out = tmp_path / "interrupted"
     args = [*SMALL[:3], "hydra/launcher=negsim_batch", "hydra.launcher.executor=inline"]
     args += ["hydra.launcher.chunk_size=1", "seed=range(0,40)", f"hydra.sweep.dir={out}"]
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    proc = subprocess.Popen(
-        [NEGSIM, "-m", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
+    proc = _sweep_until(args, out, 1)
     try:
-        deadline = time.monotonic() + 120
-        while not list(out.glob("*/summary.json")) and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.02)
         proc.send_signal(sent)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
@@ -420,21 +440,9 @@ def test_a_killed_sweep_leaves_no_worker_behind_and_resumes_to_the_same_table(
     tmp_path: Path,
 ) -> None:
     out, reference = tmp_path / "killed", tmp_path / "whole"
-    args = ["replications=400", "max_rounds=30", "analysis=false", "hydra/launcher=negsim_batch"]
-    args += ["hydra.launcher.executor=local", "hydra.launcher.n_jobs=2"]
-    args += ["hydra.launcher.chunk_size=1", "seed=range(0,24)"]
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    proc = subprocess.Popen(
-        [NEGSIM, "-m", *args, f"hydra.sweep.dir={out}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
-    )
+    args = LOCAL_SWEEP
+    proc = _sweep_until([*args, f"hydra.sweep.dir={out}"], out, 2)
     try:
-        deadline = time.monotonic() + 120
-        while len(list(out.glob("*/summary.json"))) < 2 and time.monotonic() < deadline:
-            assert proc.poll() is None
-            time.sleep(0.02)
         workers = _descendants(proc.pid)
         assert workers, "the local executor started worker processes"
         proc.send_signal(signal.SIGKILL)
@@ -464,18 +472,9 @@ def test_a_killed_sweep_leaves_no_worker_behind_and_resumes_to_the_same_table(
 @pytest.mark.slow
 def test_a_dead_worker_makes_failed_rows_and_the_table_is_written(tmp_path: Path) -> None:
     out = tmp_path / "worker"
-    args = ["replications=400", "max_rounds=30", "analysis=false", "hydra/launcher=negsim_batch"]
-    args += ["hydra.launcher.executor=local", "hydra.launcher.n_jobs=2"]
-    args += ["hydra.launcher.chunk_size=1", "seed=range(0,24)", f"hydra.sweep.dir={out}"]
-    env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
-    proc = subprocess.Popen(
-        [NEGSIM, "-m", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-    )
+    args = [*LOCAL_SWEEP, f"hydra.sweep.dir={out}"]
+    proc = _sweep_until(args, out, 2)
     try:
-        deadline = time.monotonic() + 120
-        while len(list(out.glob("*/summary.json"))) < 2 and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.02)
         workers = [
             pid
             for pid in _descendants(proc.pid)
