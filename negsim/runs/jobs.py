@@ -10,6 +10,7 @@ commit) in `summary.json`, the results in `results.parquet` when asked, and a fa
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ import pandas as pd
 
 from negsim.engine.transcript import TRANSCRIPT_LIMIT
 from negsim.errors import NegsimError
-from negsim.files import atomic_write, write_json, write_parquet
+from negsim.files import OutputError, atomic_write, write_json, write_parquet
 from negsim.model import NegotiationModel, Outcome
 from negsim.protocols import Protocol
 from negsim.protocols.seating import stated_seating
@@ -174,6 +175,8 @@ def run_alone(job: Job) -> dict[str, Any]:
     """Run a job in batches of its own: results streamed to Parquet, figures from the first
     batch; returns its summary."""
     job.out_dir.mkdir(parents=True, exist_ok=True)
+    if job.num is None:  # a sweep's job folders are its own; a run's folder may be the user's
+        check_run_dir(job.out_dir)
     before = {p.name for p in job.out_dir.iterdir()}
     try:
         return _run_alone(job)
@@ -183,6 +186,39 @@ def run_alone(job: Job) -> dict[str, Any]:
             if path.name not in before and path.is_file():
                 path.unlink(missing_ok=True)
         raise
+
+
+RUN_FILES = (
+    "summary.json",
+    "results.parquet",
+    "rounds.parquet",
+    "transcript.parquet",
+    "transcript.txt",
+    "concession.png",
+    "deals.png",
+    "utility_space.png",
+)
+"""The files a single run writes into its folder."""
+
+
+def check_run_dir(out_dir: Path) -> None:
+    """Refuse a run folder holding files named as a run's outputs that negsim did not write.
+
+    A folder of negsim's own (its `summary.json` says which negsim wrote it) may be run into
+    again; otherwise an existing `results.parquet`, say, is the user's and is never replaced.
+    """
+    taken = [name for name in RUN_FILES if (out_dir / name).exists()]
+    if not taken:
+        return
+    try:
+        summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        summary = None
+    if not (isinstance(summary, dict) and "negsim_version" in summary):
+        raise OutputError(
+            f"{out_dir / taken[0]}: exists and negsim did not write it; choose another "
+            "hydra.run.dir, or move the file"
+        )
 
 
 def _run_alone(job: Job) -> dict[str, Any]:

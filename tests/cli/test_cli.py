@@ -165,3 +165,22 @@ def test_a_scenario_of_10_to_the_30_outcomes_runs_with_the_default_analysis(
     run_dir = tmp_path / "run"
     _ok(run_negsim(run_dir, f"scenario_path={scenario}"))
     assert _summary(run_dir)["stated_numbers"]["outcomes"] == str(10**30)
+
+
+def test_a_run_folder_holding_the_users_files_is_refused_and_left_alone(tmp_path: Path) -> None:
+    run_dir = tmp_path / "mine"
+    run_dir.mkdir()
+    (run_dir / "results.parquet").write_text("my own table\n")
+    proc = run_negsim(run_dir)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip() == (
+        f"negsim: error: {run_dir / 'results.parquet'}: exists and negsim did not write it; "
+        "choose another hydra.run.dir, or move the file"
+    )
+    assert (run_dir / "results.parquet").read_text() == "my own table\n"
+    assert not (run_dir / "summary.json").exists()
+
+
+def test_a_run_folder_of_negsims_own_may_be_run_into_again(seeded_run: Path) -> None:
+    _ok(run_negsim(seeded_run, "seed=3"))
+    assert _summary(seeded_run)["seed"] == 3

@@ -176,6 +176,20 @@ LOCAL_SWEEP = [
 """A sweep of 24 jobs on two local workers, a job per chunk: long enough to kill in the middle."""
 
 
+def _sweep_in_process(monkeypatch: pytest.MonkeyPatch, out: Path) -> Any:
+    """The `GRID` sweep into `out` by `negsim` in this process (faults injected by the caller
+    reach it); its exit status."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    from negsim.cli import run as cli
+
+    monkeypatch.setattr(sys, "argv", ["negsim", "-m", *GRID, f"hydra.sweep.dir={out}"])
+    GlobalHydra.instance().clear()
+    with pytest.raises(SystemExit) as ended:
+        cli.main()
+    return ended.value.code
+
+
 def _sweep_until(args: list[str], out: Path, jobs: int) -> subprocess.Popen[str]:
     """A sweep started in the background, returned once `jobs` of its jobs finished in `out`."""
     env = {k: v for k, v in os.environ.items() if k != "HYDRA_FULL_ERROR"}
@@ -322,7 +336,6 @@ def test_a_full_disk_in_a_real_sweep_is_a_failed_row_and_status_1(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The command in this process, so the fault can be injected: the exit status is 1."""
-    from negsim.cli import run as cli
     from negsim.results import sink as result_sink
 
     real_writer = result_sink.pq.ParquetWriter
@@ -334,13 +347,7 @@ def test_a_full_disk_in_a_real_sweep_is_a_failed_row_and_status_1(
 
     monkeypatch.setattr(result_sink.pq, "ParquetWriter", writer)
     out = tmp_path / "full"
-    monkeypatch.setattr(sys, "argv", ["negsim", "-m", *GRID, f"hydra.sweep.dir={out}"])
-    from hydra.core.global_hydra import GlobalHydra
-
-    GlobalHydra.instance().clear()
-    with pytest.raises(SystemExit) as ended:
-        cli.main()
-    assert ended.value.code == 1
+    assert _sweep_in_process(monkeypatch, out) == 1
     table = pd.read_parquet(out / "summary.parquet").set_index("job")
     assert table["status"].tolist() == ["ok", "failed", "ok"]
     assert table.loc[1, "error"] == "OSError: [Errno 28] No space left on device"
@@ -536,9 +543,7 @@ def test_the_sweep_log_never_prints_loggings_own_tracebacks(
 def test_ctrl_c_while_the_table_is_written_says_so_truthfully(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from hydra.core.global_hydra import GlobalHydra
 
-    from negsim.cli import run as cli
     from negsim.sweep import table as sweep_tables
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
@@ -546,11 +551,7 @@ def test_ctrl_c_while_the_table_is_written_says_so_truthfully(
 
     monkeypatch.setattr(sweep_tables, "write_sweep", interrupted)
     out = tmp_path / "late"
-    monkeypatch.setattr(sys, "argv", ["negsim", "-m", *GRID, f"hydra.sweep.dir={out}"])
-    GlobalHydra.instance().clear()
-    with pytest.raises(SystemExit) as ended:
-        cli.main()
-    assert ended.value.code == 130
+    assert _sweep_in_process(monkeypatch, out) == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
         "negsim: interrupted: the sweep table was not written; the finished jobs are in their "
         "folders, and the same command writes it"
