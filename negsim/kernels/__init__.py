@@ -1,0 +1,94 @@
+"""Compiled kernels of the round's hot path, and the switch between them and numpy.
+
+A round's work is many short loops over parties, issues and options for every replication still
+running. In numpy each loop is a whole-array pass with its temporaries; compiled with numba, a
+replication's whole offer search or model update is one fused loop that skips the work of rows
+already settled. Every kernel has a numpy reference beside it (the code it replaces, kept in the
+module that calls it), and the two agree bit for bit: the tests compare them on seeded panels.
+
+Kernels are compiled once per machine, on first use, and cached (`cache=True`): next to the
+package when that folder is writable, else in the user's cache folder (numba's own fallback,
+`NUMBA_CACHE_DIR` overrides both). While a first call compiles, one line says so on stderr.
+
+The engine is `compiled` unless the environment sets `NEGSIM_ENGINE=reference`; tests switch
+with `engine("reference")`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numba
+
+ENGINES = ("compiled", "reference")
+_NOTICE_AFTER = 0.5  # seconds a first call may take before the compiling line is printed
+_state = {"engine": os.environ.get("NEGSIM_ENGINE", "compiled"), "told": False}
+if _state["engine"] not in ENGINES:
+    _state["engine"] = "compiled"
+
+
+def compiled() -> bool:
+    """Whether the round runs its compiled kernels (else the numpy reference)."""
+    return _state["engine"] == "compiled"
+
+
+@contextmanager
+def engine(name: str) -> Iterator[None]:
+    """Run the enclosed code with the `compiled` or the `reference` engine."""
+    if name not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {name!r}")
+    before = _state["engine"]
+    _state["engine"] = name
+    try:
+        yield
+    finally:
+        _state["engine"] = before
+
+
+class Kernel:
+    """A numba function whose first call in a process says on stderr when it compiles."""
+
+    def __init__(self, dispatcher: Any) -> None:
+        self.dispatcher = dispatcher
+        self._warm = False
+        self.__doc__ = dispatcher.__doc__
+        self.__name__ = dispatcher.__name__
+
+    def __call__(self, *args: Any) -> Any:
+        if self._warm:
+            return self.dispatcher(*args)
+        timer = threading.Timer(_NOTICE_AFTER, _tell)
+        timer.daemon = True
+        timer.start()
+        try:
+            return self.dispatcher(*args)
+        finally:
+            timer.cancel()
+            self._warm = True
+
+
+def _tell() -> None:
+    """The one line a process prints while its first kernels compile."""
+    if not _state["told"]:
+        _state["told"] = True
+        print(
+            "negsim: compiling the engine for this machine (once after installing; "
+            "about a minute)...",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def kernel(function: Callable[..., Any]) -> Kernel:
+    """`function` compiled in nopython mode, cached on disk, announced when it compiles."""
+    return Kernel(numba.njit(cache=True, nogil=True, error_model="numpy")(function))
+
+
+def inner(function: Callable[..., Any]) -> Any:
+    """A helper that kernels call (compiled into them; not called from Python)."""
+    return numba.njit(cache=True, inline="never", error_model="numpy")(function)
