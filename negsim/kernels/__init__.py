@@ -84,11 +84,21 @@ def _tell() -> None:
         )
 
 
+def _jit(function: Callable[..., Any], **options: Any) -> Any:
+    """`numba.njit` with a disk cache, or without one where no cache folder is writable (the
+    package's folder, the user's cache folder and `NUMBA_CACHE_DIR` all read-only): the kernels
+    then compile in every process, which is slower to start but gives the same results."""
+    try:
+        return numba.njit(cache=True, error_model="numpy", **options)(function)
+    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
+        return numba.njit(cache=False, error_model="numpy", **options)(function)
+
+
 def kernel(function: Callable[..., Any]) -> Kernel:
     """`function` compiled in nopython mode, cached on disk, announced when it compiles."""
-    return Kernel(numba.njit(cache=True, nogil=True, error_model="numpy")(function))
+    return Kernel(_jit(function, nogil=True))
 
 
 def inner(function: Callable[..., Any]) -> Any:
     """A helper that kernels call (compiled into them; not called from Python)."""
-    return numba.njit(cache=True, inline="never", error_model="numpy")(function)
+    return _jit(function, inline="never")
