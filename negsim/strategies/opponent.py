@@ -16,12 +16,17 @@ option offered alone.
 Every party sees the same offers and answers on the table, so one model of each party serves
 every observer: it holds exactly what each of them could have learned. Estimates are refreshed
 only where new evidence arrived, which keeps a round's cost proportional to the moves made.
+
+The updates run compiled (`negsim.kernels.models`, one loop over the blocks a call touches)
+unless the engine is the numpy `reference`, the code below; both give the same bits.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from negsim import kernels
+from negsim.kernels import models
 from negsim.utility import issue_offsets, max_over_options, row_sum
 
 _ACCEPT_EVIDENCE = 0.5
@@ -90,8 +95,12 @@ class FrequencyModel:
         self._estimates[:] = self._estimates[0]
 
     def observe_offers(self, party: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> None:
-        """Record that `party[j]` offered `offers[j]` in replication `rows[j]`."""
+        """Record that `party[j]` offered `offers[j]` in replication `rows[j]` (each (party,
+        row) at most once)."""
         if rows.size == 0:
+            return
+        if kernels.compiled():
+            self._compiled(party, rows, offers, 1.0, offered=True)
             return
         blocks = party * self._replications + rows
         counts, top = self._count(blocks, offers, 1.0)
@@ -104,8 +113,12 @@ class FrequencyModel:
     def observe_accepts(
         self, party: int | np.ndarray, rows: np.ndarray, offers: np.ndarray
     ) -> None:
-        """Record that `party` (or `party[j]`) accepted `offers[j]` in replication `rows[j]`."""
+        """Record that `party` (or `party[j]`) accepted `offers[j]` in replication `rows[j]`
+        (each (party, row) at most once)."""
         if rows.size == 0:
+            return
+        if kernels.compiled():
+            self._compiled(party, rows, offers, _ACCEPT_EVIDENCE, offered=False)
             return
         blocks = party * self._replications + rows
         counts, top = self._count(blocks, offers, _ACCEPT_EVIDENCE)
@@ -114,6 +127,32 @@ class FrequencyModel:
     def tables(self, parties: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Estimated weighted tables of `parties` in `rows`, shape (len(parties), n, I, K)."""
         return self.estimates[parties[:, None], rows[None, :]]
+
+    def _compiled(
+        self,
+        party: int | np.ndarray,
+        rows: np.ndarray,
+        offers: np.ndarray,
+        weight: float,
+        offered: bool,
+    ) -> None:
+        """`_count` and `_refresh` (and, for offers, kept and last) in one compiled loop."""
+        n_issues, n_options = self.option_mask.shape
+        models.frequency_update(
+            self._counts.reshape(-1, n_issues, n_options),
+            self._top,
+            self._kept,
+            self._last,
+            self._estimates.reshape(-1, n_issues, n_options),
+            self.kernel,
+            self.option_mask,
+            np.ascontiguousarray(party, dtype=np.int64).reshape(-1),
+            np.ascontiguousarray(rows, dtype=np.int64),
+            np.ascontiguousarray(offers, dtype=np.int64),
+            self._replications,
+            np.float32(weight),
+            offered,
+        )
 
     def _count(
         self, blocks: np.ndarray, offers: np.ndarray, weight: float

@@ -20,12 +20,17 @@ below it). Where the rejection is the newer and worth more than the acceptance, 
 rose since, or the estimate moved, and the rejection alone counts. With no answer
 yet every party gets `_PRIOR`, so a first offer aims at the others evenly. Only public moves are
 read: offers, answers and the red lines a rejection names.
+
+Both methods run compiled (`negsim.kernels.models`, one loop over the answers or the rows)
+unless the engine is the numpy `reference`, the code below; both give the same bits.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from negsim import kernels
+from negsim.kernels import models
 from negsim.utility import gather, gather_rows, row_blocks, row_sum
 
 _PRIOR = 0.5
@@ -76,6 +81,27 @@ class ThresholdModel:
         closed for everyone instead), so it is not recorded.
         """
         n_rows = self.accepted_round.shape[1]
+        if kernels.compiled():
+            n_issues = self.accepted.shape[-1]
+            models.threshold_answers(
+                self.accepted.reshape(-1, n_issues),
+                self.rejected.reshape(-1, n_issues),
+                self.accepted_value.reshape(-1),
+                self.rejected_value.reshape(-1),
+                self.accepted_round.reshape(-1),
+                self.rejected_round.reshape(-1),
+                np.ascontiguousarray(party, dtype=np.int64).reshape(-1),
+                np.ascontiguousarray(rows, dtype=np.int64),
+                np.ascontiguousarray(offers, dtype=np.int64),
+                np.ascontiguousarray(accepted, dtype=bool),
+                np.ascontiguousarray(named_red_line, dtype=bool),
+                int(round_),
+                np.ascontiguousarray(estimate).reshape(-1, *estimate.shape[-2:]),
+                np.ndim(party) != 0,
+                n_rows,
+                self.memory,
+            )
+            return
         blocks = party * n_rows + rows  # (party, replication) pairs as one index
         if np.ndim(party) == 0:
             value = _values_at(estimate, rows, offers)
@@ -123,6 +149,20 @@ class ThresholdModel:
             tables: the parties' estimated weighted tables there, shape (Q, n, I, K).
         """
         p = parties if parties.ndim == 2 else parties[:, None]
+        if kernels.compiled():
+            n_issues = self.accepted.shape[-1]
+            return models.threshold_estimates(
+                self.accepted.reshape(-1, n_issues),
+                self.rejected.reshape(-1, n_issues),
+                self.accepted_round.reshape(-1),
+                self.rejected_round.reshape(-1),
+                np.ascontiguousarray(p, dtype=np.int64),
+                np.ascontiguousarray(rows, dtype=np.int64),
+                np.ascontiguousarray(tables),
+                self.accepted_round.shape[1],
+                _STEP,
+                _PRIOR,
+            )
         r = rows[None, :]
 
         def value(offers: np.ndarray) -> np.ndarray:
