@@ -176,6 +176,35 @@ def test_a_scalar_party_reads_its_own_table_and_an_array_every_partys() -> None:
     assert thresholds.compiled.rejected_value[0, 2] == estimate[0, 2, 0, 2] + estimate[0, 2, 1, 1]
 
 
+def test_calls_of_thousands_of_rows_agree_where_numpy_sums_in_blocks() -> None:
+    """From 1,500 rows `row_sum` sums column by column in blocks of rows instead of leaving the
+    sum to numpy: the kernels must agree with that path too."""
+    rng = np.random.default_rng(7)
+    n_parties, replications, sizes = 3, 2000, [6, 4, 5, 6, 2, 6, 3, 6, 5, 6, 4, 6]
+    mask = np.arange(6)[None, :] < np.array(sizes)[:, None]
+    ordered = rng.random(len(sizes)) < 0.5
+    frequency = Pair(
+        *(FrequencyModel(n_parties, replications, mask, ordered) for _ in "ab"), FREQUENCY_STATE
+    )
+    thresholds = Pair(
+        *(ThresholdModel(n_parties, replications, len(sizes), 3) for _ in "ab"), THRESHOLD_STATE
+    )
+    rows = np.arange(replications)
+    for round_ in range(1, 4):
+        proposer = rng.integers(0, n_parties, replications)
+        frequency.call("observe_offers", proposer, rows, _offers(rng, sizes, replications))
+        party, line = np.nonzero((proposer[:, None] != np.arange(n_parties)).T)
+        theirs = _offers(rng, sizes, line.size)
+        accepted = rng.random(line.size) < 0.5
+        frequency.call("observe_accepts", party[accepted], line[accepted], theirs[accepted])
+        estimate = frequency.reference.estimates
+        named = rng.random(line.size) < 0.2
+        thresholds.call("observe_answers", party, line, theirs, accepted, named, round_, estimate)
+        parties = np.stack([(proposer + 1) % n_parties, (proposer + 2) % n_parties])
+        tables = row_blocks(estimate, parties, rows[None, :])
+        thresholds.call("thresholds", parties, rows, tables)
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     st.sampled_from([np.float32, np.float64]),
@@ -214,7 +243,8 @@ def test_a_sum_of_negative_zeros_is_zero_as_in_numpy() -> None:
 
 @pytest.mark.slow
 def test_the_flagship_runs_the_same_with_the_compiled_models() -> None:
-    """A whole seeded run of the flagship under each engine: the same results table."""
+    """A whole seeded run of the flagship under each engine: the same results table (slow on
+    a first run, which compiles the whole engine)."""
     scenario = load_scenario("ukraine_2025")
     results = []
     for name in ("compiled", "reference"):
