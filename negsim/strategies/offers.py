@@ -31,6 +31,14 @@ numbers spread over a row's issues before they meet a slab. Masks are applied by
 `argmax` over a short axis: both are many times faster in numpy, and the results are the same
 bit for bit.
 
+Compiled: when `negsim.kernels.compiled()` (the default engine), `generate_offers` runs the same
+search as a numba kernel (`negsim.kernels.offers`), rows side by side in chunks that stay in cache
+and each chunk's whole search, sweep and swap passes, in one pass over its data; the code below
+is the reference it is tested against, bit for bit. The per-row numbers `_search` derives
+(thresholds, scales, starting weights) and the weights' update between and after sweeps
+(`np.exp`) stay in numpy, as do the bisection's tangents (a table: the angles are the same in
+every row).
+
 Exact ties (two options, or two swaps on different issues, worth exactly the same to the others:
 common, as the opponent model gives alike issues alike estimates) go to the one worth more to the
 proposer, then by the replication's tie-break keys (`negsim.strategies.ties`), never by the order
@@ -43,7 +51,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from negsim.strategies.swaps import OUT, Swaps, Ties, merged, repair, score_of, spread
+from negsim import kernels
+from negsim.kernels.offers import search_offers, slope_tables
+from negsim.strategies.swaps import _GAIN, OUT, Swaps, Ties, merged, repair, score_of, spread
 from negsim.strategies.ties import NEAR, ranked_max, written_keys
 from negsim.utility import gather, row_sum
 
@@ -190,6 +200,8 @@ def generate_offers(
     n_others = others.shape[0]
     thresholds = np.zeros((n_others, n)) if thresholds is None else thresholds
     present = np.ones((n_others, n), dtype=bool) if present is None else present
+    if kernels.compiled():
+        return _compiled(own, others, forbidden, target, thresholds, present, weights, keys)
     forbidden = np.broadcast_to(forbidden, own.shape)
     if keys is None:
         keys = written_keys(n, *own.shape[1:])
@@ -221,6 +233,67 @@ def generate_offers(
     if weights is not None:
         weights[:] = _reweighted(lam, margin, present)
     return offers
+
+
+def _compiled(
+    own: np.ndarray,
+    others: np.ndarray,
+    forbidden: np.ndarray,
+    target: np.ndarray,
+    thresholds: np.ndarray,
+    present: np.ndarray,
+    weights: np.ndarray | None,
+    keys: np.ndarray | None,
+) -> np.ndarray:
+    """`generate_offers` by the compiled kernel (`negsim.kernels.offers`), its arguments
+    complete but `keys`: the per-row numbers `_search` derives, worked out here as it does, then
+    one kernel call per sweep; the weights' update (`np.exp`) between sweeps and after them."""
+    n, n_issues, n_options = own.shape
+    n_others = others.shape[0]
+    closed = np.broadcast_to(forbidden, own.shape)
+    if closed.strides[0] == 0:  # the same for every row: pass one
+        closed = closed[:1]
+    if keys is None:
+        keys = written_keys(1, n_issues, n_options)
+    if keys.dtype not in (np.float32, np.float64):
+        keys = keys.astype(np.float64)  # order and ties kept
+    lam = _normalised(present if weights is None else weights * present, present)
+    sweeps = 1 if weights is not None or n_others == 1 else _SWEEPS
+    best = np.zeros((n, n_issues), dtype=np.int64)
+    best_score = np.full(n, -np.inf)
+    margin = np.empty((n_others, n), dtype=np.float32)
+    arguments = (
+        np.ascontiguousarray(own, dtype=np.float64),  # float32 tables convert exactly
+        np.ascontiguousarray(others, dtype=np.float32),
+        np.ascontiguousarray(present, dtype=bool),
+        np.ascontiguousarray(closed, dtype=bool),
+        np.ascontiguousarray(keys),
+        np.ascontiguousarray(target + _TOLERANCE, dtype=np.float64),
+        np.where(present, thresholds, -_ABSENT).astype(np.float32),
+        (_SECONDARY / np.maximum(present.sum(axis=0), 1)).astype(np.float32),
+    )
+    rules = (NEAR, OUT, _FORBIDDEN, np.float32(_GAIN))
+    for sweep in range(sweeps):
+        last = sweep + 1 == sweeps
+        search_offers(
+            *arguments,
+            np.ascontiguousarray(lam),
+            *_SLOPES,
+            rules,
+            sweeps > 1,
+            _SWAP_PASSES if last else 0,
+            best,
+            best_score,
+            margin,
+        )
+        if not last:
+            lam = _reweighted(lam, margin, present)
+    if weights is not None:
+        weights[:] = _reweighted(lam, margin, present)
+    return best
+
+
+_SLOPES = slope_tables(_BISECTION_STEPS, np.pi / 2 - 1e-4)
 
 
 def _search(
