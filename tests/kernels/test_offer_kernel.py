@@ -187,6 +187,20 @@ def test_everybody_away_and_out_of_reach_targets() -> None:
     assert_same(call)
 
 
+@pytest.mark.parametrize("weights", [True, False])
+def test_other_input_types_convert_as_numpy_converts_them(weights: bool) -> None:
+    """float32 tables and targets of the proposer (its floor is then summed in float32),
+    float64 estimates of the others (rounded to float32), float32 thresholds, float64 keys."""
+    call = make_call(9, 150, 2, 7, 4, grid=None, weights=weights)
+    assert call.thresholds is not None and call.keys is not None
+    call.own = call.own.astype(np.float32)
+    call.others = call.others.astype(np.float64) + 1e-9
+    call.target = call.target.astype(np.float32)
+    call.thresholds = call.thresholds.astype(np.float32)
+    call.keys = call.keys.astype(np.float64)
+    assert_same(call)
+
+
 def test_many_issues_sum_in_halves() -> None:
     """Over 128 issues numpy sums two halves apart: the kernel follows."""
     assert_same(make_call(6, 70, 2, 150, 3, grid=None))
