@@ -127,6 +127,7 @@ def assert_same(call: Call) -> np.ndarray:
         assert weights is None
     else:
         assert weights is not None and np.array_equal(weights, expected_weights)
+        assert np.array_equal(weights.view(np.int64), expected_weights.view(np.int64))  # -0.0
     return offers
 
 
