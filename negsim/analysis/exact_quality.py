@@ -14,16 +14,27 @@ For a deal d, valued under its own replication's tables:
 Every deal costs about 1.3·N·P additions for N outcomes and P parties (the outcome space is a
 product, so utilities are built issue by issue) plus a few passes over the N·P numbers; deals are
 taken in chunks of about 2^18 numbers. Measured: 0.2 ms a deal for four parties and 2,048
-outcomes, 0.06 s for the flagship's 663,552.
+outcomes, 0.03-0.06 s for the flagship's 663,552.
+
+Compiled (`negsim.kernels.exact_quality`, unless the engine is this numpy reference): one loop per
+deal, the same figures to the bit. It adds the last issue while it scores every outcome, so the
+full list is never stored, and sorts out the frontier only among the outcomes near enough to beat
+the deal. Measured on one core: 2.2 µs a deal for four parties and 1,152 outcomes with negotiated
+deals (35 µs here), 40 µs for random deals among 2,048 outcomes (0.3 ms), and 1-3 ms for the
+flagship's 663,552 (0.03 s).
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
-from negsim.analysis.frontier import settle
+from negsim import kernels
+from negsim.analysis.frontier import SAME, settle
+from negsim.kernels.exact_quality import exact_distances
+from negsim.kernels.quality import DOUBLES
 from negsim.utility import TOLERANCE
 
 _CELLS = 1 << 18  # utilities held at a time: a chunk of deals times their listed outcomes
@@ -54,10 +65,32 @@ def exact_deal_distances(
     reservations = np.asarray(reservations, dtype=float)
     n_rows, n_parties = tables.shape[:2]
     union = allowed if allowed.ndim == 2 else allowed.any(axis=0)
-    choices = [np.flatnonzero(row) for row in union]
-    count = math.prod(len(options) for options in choices)
     to_pareto = np.zeros(n_rows)
     to_nash = np.full(n_rows, np.nan)
+    if (
+        kernels.compiled()
+        and len(union)
+        and n_parties <= 128
+        and kernel_fits(tables, allowed, deals, reservations)
+    ):
+        listed, counts = _option_lists(union.tobytes(), union.shape)
+        if counts.all():  # else no outcome is listed: the reference's zeros and NaN
+            return exact_distances(
+                np.ascontiguousarray(tables),
+                np.ascontiguousarray(allowed.reshape(-1, *allowed.shape[-2:])),
+                allowed.ndim == 3,
+                listed,
+                counts,
+                np.ascontiguousarray(deals),
+                np.ascontiguousarray(reservations),
+                TOLERANCE,
+                SAME,
+                1e-12,  # Nash products this close (relative) tie, as in `_nash_distance`
+                DOUBLES,
+                (0,) * n_parties,  # the number of parties, compiled in
+            )
+    choices = [np.flatnonzero(row) for row in union]
+    count = math.prod(len(options) for options in choices)
     if count == 0:
         return to_pareto, to_nash
     step = max(1, _CELLS // (count * n_parties))
@@ -69,6 +102,36 @@ def exact_deal_distances(
         to_pareto[rows] = _pareto_distance(listed, point, ok)
         to_nash[rows] = _nash_distance(listed, point, reservations[rows], ok)
     return to_pareto, to_nash
+
+
+def kernel_fits(
+    tables: np.ndarray, allowed: np.ndarray, deals: np.ndarray, reservations: np.ndarray
+) -> bool:
+    """Whether the compiled kernels can take these: options of the tables' shape, shared or
+    one set per row, one deal and one reservation per party for each row, and every deal an
+    option index of each issue (numpy's range, negative ones counting from the end). Else the
+    reference runs, and raises where numpy does; compiled code would read out of bounds."""
+    n_rows, n_parties, n_issues, n_options = tables.shape
+    if allowed.shape[-2:] != (n_issues, n_options) or deals.shape != (n_rows, n_issues):
+        return False
+    if reservations.shape != (n_rows, n_parties):
+        return False
+    if allowed.ndim != 2 and allowed.shape != (n_rows, n_issues, n_options):
+        return False
+    return deals.size == 0 or (deals.min() >= -n_options and deals.max() < n_options)
+
+
+@lru_cache(maxsize=32)
+def _option_lists(union: bytes, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The compiled path's options to list: per issue the allowed ones, (I, K) padded, and how
+    many, (I,), of the options `union` (bytes of a boolean (I, K) array) allows. Cached: a run
+    passes the same options round after round."""
+    allowed = np.frombuffer(union, dtype=bool).reshape(shape)
+    counts = allowed.sum(axis=1).astype(np.int64)
+    listed = np.zeros(shape, dtype=np.int64)
+    for issue, row in enumerate(allowed):
+        listed[issue, : counts[issue]] = np.flatnonzero(row)
+    return listed, counts
 
 
 def listed_utilities(tables: np.ndarray, choices: list[np.ndarray]) -> np.ndarray:
