@@ -1,13 +1,15 @@
 """Compiled offer search: `negsim.strategies.offers.generate_offers`, chunk by chunk of rows.
 
-The numpy search makes a pass over whole option-major arrays for every step of every row. Here
-rows go `_LANES` at a time and a chunk's whole search is one fused pass over its data, in cache:
+The numpy search makes a pass over a block's option-major arrays for every step. Here rows go
+`_LANES` at a time and a chunk's whole search is one fused pass over its data, in cache:
 the others' tables combined by each row's weights, the bisection on the hull angle, the hull
 offer, and its swap passes (`negsim.kernels.swaps`). The chunk is laid out as numpy lays out its
 arrays, option-major `(K, R, I)`, and each float32 or float64 operation numpy does on the entries
 is done in one vectorised loop over the chunk, in numpy's order (sums over a row's issues in its
 pairwise order, over parties in turn), so every row's offer and margins are numpy's bit for bit:
-a row's result never depends on the other rows of its chunk.
+a row's result never depends on the other rows of its chunk. (numpy itself sums over 8 or more
+parties pairwise where an array holds a single row, a block's last or the only row still moving;
+with 9 or more parties a result could then differ by a rounding, in numpy's engine.)
 
 A chunk rather than one row at a time: a row's loops run over a few options and a dozen issues,
 too short for the compiler to vectorise, and their branches follow the data.

@@ -3,8 +3,9 @@
 `repair` is `negsim.strategies.swaps.swap_pass`, all its passes, for a chunk of rows side by side
 (`negsim.kernels.offers` lays them out as numpy does, option-major `(K, R, I)`, a row's issues
 contiguous), so every float32 operation numpy does on the chunk's entries is done in one
-vectorised loop, and a row's result is what numpy computes for it alone, bit for bit. A row that
-stops keeps its place, idle, until the chunk's last row stops. Ties go as numpy sends them: of
+vectorised loop, and a row's result is what numpy computes for it alone, bit for bit. After each
+pass the rows still moving are gathered at the front, so that the next pass works on them only.
+Ties go as numpy sends them: of
 swaps within `NEAR` of the best, the issue whose best tied option is worth most to the proposer,
 then the one with the highest issue key, then the last written (numpy's stable `lexsort`); of
 options within `NEAR` of the best for the proposer, the one with the highest option key, then
