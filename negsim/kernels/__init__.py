@@ -9,6 +9,9 @@ module that calls it), and the two agree bit for bit: the tests compare them on 
 Kernels are compiled once per machine, on first use, and cached (`cache=True`): next to the
 package when that folder is writable, else in the user's cache folder (numba's own fallback,
 `NUMBA_CACHE_DIR` overrides both). While a first call compiles, one line says so on stderr.
+numba stamps a cache entry with the source of the file defining the kernel alone, so a change in
+a helper of another module would leave a stale entry; every entry here is stamped with a digest
+of all the kernel modules instead, and any change recompiles.
 
 The engine is `compiled` unless the environment sets `NEGSIM_ENGINE=reference`; tests switch
 with `engine("reference")`.
@@ -16,17 +19,20 @@ with `engine("reference")`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import numba
 
 ENGINES = ("compiled", "reference")
-_NOTICE_AFTER = 0.5  # seconds a first call may take before the compiling line is printed
+_NOTICE_AFTER = 1.5  # seconds a first call may take before the compiling line is printed
+# (loading a kernel from the cache takes about 0.25 s, longer on a busy machine)
 _state = {"engine": os.environ.get("NEGSIM_ENGINE", "compiled"), "told": False}
 if _state["engine"] not in ENGINES:
     _state["engine"] = "compiled"
@@ -84,12 +90,33 @@ def _tell() -> None:
         )
 
 
+def sources_digest() -> bytes:
+    """sha256 of every kernel module's name and source, in name order."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.digest()
+
+
+_DIGEST = sources_digest()
+
+
+def _stamped(dispatcher: Any) -> Any:
+    """`dispatcher` with its cache entries stamped by `sources_digest` (numba's own stamp is
+    the defining file's hash; where its internals differ, that stamp stays)."""
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    if cache_file is not None and hasattr(cache_file, "_source_stamp"):
+        cache_file._source_stamp = _DIGEST
+    return dispatcher
+
+
 def _jit(function: Callable[..., Any], **options: Any) -> Any:
     """`numba.njit` with a disk cache, or without one where no cache folder is writable (the
     package's folder, the user's cache folder and `NUMBA_CACHE_DIR` all read-only): the kernels
     then compile in every process, which is slower to start but gives the same results."""
     try:
-        return numba.njit(cache=True, error_model="numpy", **options)(function)
+        return _stamped(numba.njit(cache=True, error_model="numpy", **options)(function))
     except RuntimeError:  # numba: "cannot cache function ...: no locator available"
         return numba.njit(cache=False, error_model="numpy", **options)(function)
 
