@@ -16,8 +16,20 @@ from negsim.scenario import Party, Scenario
 from negsim.scenario.draws import Draws
 from negsim.scenario.points import RowParameters
 from negsim.strategies.acceptance import accepts, accepts_late
+from negsim.strategies.base import TargetMemo
 from negsim.strategies.seat import Table
-from negsim.utility import TOLERANCE, best_utility, crosses, row_any, utilities_at
+from negsim.utility import (
+    TOLERANCE,
+    best_utility,
+    issue_offsets,
+    row_any,
+    row_sum,
+    utilities_at,
+)
+
+AHEAD = 32
+"""Rounds of targets a clock-only strategy works out at once, for at most `AHEAD_ROWS` rows."""
+AHEAD_ROWS = 8
 
 
 class Room(Table, Protocol):
@@ -79,14 +91,22 @@ class PartyAgent(mesa.Agent):
         self.last_floor = np.empty(0)  # the floor of its latest answers (`respond`)
         self.best_received = np.full(reservation.shape, -np.inf)  # for `accept_best_after`
         self.strategy.init_memory(self)
+        # Targets worked out once per round and row (`TargetMemo`); with few rows, a clock-only
+        # strategy's are worked out `AHEAD` rounds at a time.
+        steady = self.strategy.steady_target()
+        self._ahead = self.strategy.clock_target()
+        window = AHEAD if self._ahead and reservation.size <= AHEAD_ROWS else 2
+        self._memo = TargetMemo(reservation.size, window) if steady else None
+        self._plain_next = self.strategy.default_next_target()
 
     @property
     def name(self) -> str:
         """The party's name in the scenario."""
         return self.party.name
 
-    def time(self, round_: int, rows: np.ndarray) -> np.ndarray:
-        """The party's clock in round `round_`, in `rows`: from 0 to 1 over its horizon.
+    def time(self, round_: int | np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The party's clock in round `round_`, in `rows`: from 0 to 1 over its horizon (rounds
+        given as an array broadcast against the rows, along the last axis).
 
         Without a discount, `round / horizon`. A discounting party measures time by the share of
         what delay can cost it that it has already lost, `(1 - d**s) / (1 - d**(horizon / H))`
@@ -111,8 +131,46 @@ class PartyAgent(mesa.Agent):
         return self.discount[rows] ** discount_time(round_, self.model.horizon[rows])
 
     def target(self, rows: np.ndarray, round_: int) -> np.ndarray:
-        """The utility this party asks for in round `round_`, in each of `rows`."""
-        return self.strategy.target(self, rows, round_)
+        """The utility this party asks for in round `round_`, in each of `rows`: kept once
+        worked out, where the strategy allows (`Strategy.steady_target`)."""
+        memo = self._memo
+        if memo is None or rows.dtype == bool:
+            return self.strategy.target(self, rows, round_)
+        kept = memo.get(rows, round_)
+        if kept is not None:
+            return kept
+        if self._ahead and rows.size <= AHEAD_ROWS:  # few rows: rounds to come at once
+            rounds = np.arange(round_, round_ + memo.window)
+            ahead = self.strategy.target_at(self, rows, self.time(rounds[:, None], rows))
+            memo.put(rows, round_, ahead)
+            return ahead[0]
+        missing = ~memo.known(rows, round_)
+        if missing.all():
+            targets = self.strategy.target(self, rows, round_)
+            memo.put(rows, round_, targets[None, :])
+            return targets
+        # Work out only the rows not kept (targets are worked out row by row).
+        fresh = rows[missing]
+        memo.put(fresh, round_, self.strategy.target(self, fresh, round_)[None, :])
+        return memo.values[round_ % memo.window][rows]
+
+    def next_target(self, rows: np.ndarray, round_: int) -> np.ndarray:
+        """What this party would ask for after round `round_` (its acceptance floor)."""
+        if self._plain_next:
+            return self.target(rows, round_ + 1)
+        return self.strategy.next_target(self, rows, round_)
+
+    def begin_round(self, rows: np.ndarray, round_: int) -> None:
+        """The strategy's start of round `round_` in `rows` (targets kept there are forgotten)."""
+        if self._memo is not None:
+            self._memo.forget(rows)
+        self.strategy.begin_round(self, rows, round_)
+
+    def observe(self, rows: np.ndarray, proposer: np.ndarray, utility: np.ndarray) -> None:
+        """Another party's offer, worth `utility` here, was put on the table in `rows`."""
+        if self._memo is not None:
+            self._memo.forget(rows)
+        self.strategy.observe(self, rows, proposer, utility)
 
     def utility(self, rows: np.ndarray, offers: np.ndarray) -> np.ndarray:
         """This party's utility of `offers[j]` in replication `rows[j]`."""
@@ -133,10 +191,13 @@ class PartyAgent(mesa.Agent):
             where the offer's option on an issue is one of this party's red lines, utility what
             each offer is worth to this party.
         """
-        objections = crosses(self.red_lines, offers)
-        utility = self.utility(rows, offers)
+        n_issues, n_options = self.red_lines.shape
+        local = offers + issue_offsets(rows.size, n_issues, n_options)  # into one (I, K) table
+        objections = np.ascontiguousarray(self.red_lines).take(local)  # `crosses`
+        local += (rows * (n_issues * n_options))[:, None]
+        utility = row_sum(np.ascontiguousarray(self.table).take(local))  # `utilities_at`
         crossed = row_any(objections)
-        floor = self.strategy.next_target(self, rows, round_)
+        floor = self.next_target(rows, round_)
         if self.discounted:
             # What it would offer next comes a round later, worth that much less by then.
             floor = floor * self.discount[rows] ** (1.0 / self.model.horizon[rows])

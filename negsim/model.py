@@ -255,7 +255,7 @@ class NegotiationModel(mesa.Model):
         if rows.size:
             for agent in self._round_keepers:
                 present = rows[self.at_table[rows, agent.index]]
-                agent.strategy.begin_round(agent, present, self.round)
+                agent.begin_round(present, self.round)
             self.protocol.play(self, rows)
             record_targets(
                 self.parties, self.at_table, rows, self.round, self.mean_targets, self.history
@@ -297,7 +297,7 @@ class NegotiationModel(mesa.Model):
             seen = self.at_table[rows, agent.index] & (proposer != agent.index)
             if seen.any():
                 utility = agent.utility(rows[seen], offers[seen])
-                agent.strategy.observe(agent, rows[seen], proposer[seen], utility)
+                agent.observe(rows[seen], proposer[seen], utility)
 
     def record_offer(self, rows: np.ndarray, offers: np.ndarray, proposer: np.ndarray) -> None:
         """Keep the offer on the table this round (and who made it; -1 for a mediator)."""

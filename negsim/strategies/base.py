@@ -15,6 +15,12 @@ Hooks, all vectorised over the rows (replications) they are given:
   is what it is worth to this party (its own utility, never the proposer's).
 - `target(agent, rows, round_)`: the utility this party asks for in `round_`.
 - `next_target(agent, rows, round_)`: what it would ask for next (the acceptance rule's floor).
+
+A party's target is read several times a round (to propose, to answer, for the record). A
+strategy whose `target` depends only on the row, the round and the memory its hooks write says so
+(`steady_target`): its party keeps the targets it worked out (`TargetMemo`) until a hook runs for
+the row. One whose target is `target_at` the party's clock (`clock_target`) is worked out rounds
+ahead when the rows are few.
 """
 
 from __future__ import annotations
@@ -96,8 +102,29 @@ class Strategy:
         """Whether this strategy overrides `begin_round` (the model skips the call otherwise)."""
         return cls.begin_round is not Strategy.begin_round
 
+    @classmethod
+    def steady_target(cls) -> bool:
+        """Whether `target` depends only on the row, the round and the memory the hooks write,
+        so that a party may keep a target it worked out until a hook runs for the row."""
+        return False
+
+    @classmethod
+    def clock_target(cls) -> bool:
+        """Whether `target` is `target_at` the party's clock (`agent.time`) with no hooks, so
+        that targets of rounds to come can be worked out at once."""
+        return False
+
+    @classmethod
+    def default_next_target(cls) -> bool:
+        """Whether `next_target` is the target of the next round (the party may read it kept)."""
+        return cls.next_target is Strategy.next_target
+
     def target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
         """The utility this party asks for in `round_`, in each of `rows`."""
+        raise NotImplementedError
+
+    def target_at(self, agent: Seat, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """The target at clock values `t` (rows along the last axis), for `clock_target`."""
         raise NotImplementedError
 
     def next_target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
@@ -117,3 +144,42 @@ def at_least_zero(x: float) -> str | None:
 def unit_interval(x: float) -> str | None:
     """Parameter check: 0 <= x <= 1."""
     return None if 0 <= x <= 1 else "must lie in [0, 1]"
+
+
+class TargetMemo:
+    """The targets a party worked out, per round and row, kept in a ring of `window` rounds.
+
+    The target of round r in row j is known while `stamp[r % window, j] == r`; a hook that may
+    change it forgets the row (`forget`).
+    """
+
+    def __init__(self, replications: int, window: int) -> None:
+        self.window = window
+        self.values = np.zeros((window, replications))
+        self.stamp = np.full((window, replications), -1, dtype=np.int64)
+
+    def known(self, rows: np.ndarray, round_: int) -> np.ndarray:
+        """Whether the target of `round_` is kept, in each of `rows`."""
+        return self.stamp[round_ % self.window][rows] == round_
+
+    def get(self, rows: np.ndarray, round_: int) -> np.ndarray | None:
+        """The kept targets of `round_` in `rows`, or None unless every one is kept."""
+        slot = round_ % self.window
+        stamp = self.stamp[slot]
+        if rows.size == 1:
+            if stamp[rows[0]] != round_:
+                return None
+        elif not (stamp[rows] == round_).all():
+            return None
+        return self.values[slot][rows]
+
+    def put(self, rows: np.ndarray, first: int, values: np.ndarray) -> None:
+        """Keep `values[k, j]`, the target of round `first + k` in `rows[j]` (k < window)."""
+        rounds = np.arange(first, first + values.shape[0])
+        slots = (rounds % self.window)[:, None]
+        self.values[slots, rows] = values
+        self.stamp[slots, rows] = rounds[:, None]
+
+    def forget(self, rows: np.ndarray) -> None:
+        """Forget every kept target in `rows`."""
+        self.stamp[:, rows] = -1

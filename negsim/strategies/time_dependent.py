@@ -67,10 +67,23 @@ class TimeDependent(Strategy):
         """The target at normalised time `t` (see the module docstring)."""
         return concession_target(t, self.exponent, reservation, best)
 
+    @classmethod
+    def steady_target(cls) -> bool:
+        """The target depends on the row, the round and (noisy) the round's noise only."""
+        return cls.target in (TimeDependent.target, NoisyTimeDependent.target)
+
+    @classmethod
+    def clock_target(cls) -> bool:
+        """Without noise, the target is the curve at the party's clock."""
+        return cls.target is TimeDependent.target and not (cls.keeps_rounds() or cls.observes())
+
     def target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
         """The curve at the party's time for `round_`, with each row's exponent."""
+        return self.target_at(agent, rows, agent.time(round_, rows))
+
+    def target_at(self, agent: Seat, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """The curve at clock values `t` (rows along the last axis), with each row's exponent."""
         exponent = agent.params["exponent"][rows]
-        t = agent.time(round_, rows)
         return concession_target(t, exponent, agent.reservation[rows], agent.best[rows])
 
 
