@@ -167,6 +167,9 @@ class NegotiationModel(mesa.Model):
         self._observers = [a for a in self.parties if a.strategy.observes()]
         self._round_keepers = [a for a in self.parties if a.strategy.keeps_rounds()]
         self._risks_heard = any(a.strategy.reads_risks for a in self.parties)
+        self._reservations = np.stack([agent.reservation for agent in self.parties])  # (P, R)
+        self._party_ids = np.arange(self.n_parties)
+        self._party_bounds = np.arange(self.n_parties + 1)  # `searchsorted` of party blocks
 
     def _init_state(self, scenario: Scenario, replications: int) -> None:
         """The table's state in every replication at the start, and what the parties learn."""
@@ -318,28 +321,25 @@ class NegotiationModel(mesa.Model):
         lines. An answering party announces its risk, and a required one names the red lines the
         offer crosses, which closes those options for everyone.
         """
-        n_parties = self.n_parties
-        accepted = np.zeros((rows.size, n_parties), dtype=bool)
+        accepted = np.zeros((rows.size, self.n_parties), dtype=bool)
         own_side = np.full(rows.size, -1) if proposer is None else proposer
         if self.transcript is not None:
             self.transcript.offers(rows, own_side, offers)
         present = self.at_table[rows]
-        own = (own_side >= 0) & present[np.arange(rows.size), np.maximum(own_side, 0)]
-        if own.any():  # all at once: each row's table is its proposer's
-            line = np.flatnonzero(own)
-            reservations = np.stack([agent.reservation for agent in self.parties])
-            side = own_side[line]
+        own = own_side[:, None] == self._party_ids  # (n, P): the proposer's column
+        line, side = np.nonzero(present & own)
+        if line.size:  # all at once: each row's table is its proposer's
             accepted[line, side] = proposers_accept(
-                self._tables, self._red_lines, reservations, side, rows[line], offers[line]
+                self._tables, self._red_lines, self._reservations, side, rows[line], offers[line]
             )
         # The answering (party, row) pairs. What a party's answer says and what it teaches
         # (closed options, the frequency and threshold models, its risk) touch no other party's
         # answer in the same call, so they are recorded for all parties at once.
-        party, line = np.nonzero((present & (own_side[:, None] != np.arange(n_parties))).T)
+        party, line = np.nonzero((present & ~own).T)
         if line.size == 0:
             return accepted
         who, theirs = rows[line], offers[line]
-        bounds = np.searchsorted(party, np.arange(n_parties + 1))
+        bounds = np.searchsorted(party, self._party_bounds)
         answers, objections, utility = responses(
             self.parties, bounds, who, theirs, self.round, self.transcript
         )
@@ -347,7 +347,8 @@ class NegotiationModel(mesa.Model):
         accepted[line, party] = answers
         closing = self.required[party]  # a required party's red lines close options
         close_named(self.closed, self.recheck, who, theirs, objections, named, closing)
-        self.opponents.observe_accepts(party[answers], who[answers], theirs[answers])
+        if answers.any():
+            self.opponents.observe_accepts(party[answers], who[answers], theirs[answers])
         self.thresholds.observe_answers(
             party, who, theirs, answers, named, self.round, self.opponents.estimates
         )

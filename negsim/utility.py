@@ -34,9 +34,8 @@ def gather_rows(tables: np.ndarray, rows: np.ndarray, offers: np.ndarray) -> np.
         offers: option index per issue, shape (n, I).
     """
     n_issues, n_options = tables.shape[-2:]
-    index = np.repeat(rows * (n_issues * n_options), n_issues).reshape(offers.shape)
-    index += offers
-    index += _offsets(rows.size, n_issues, n_options, flat=False)
+    index = offers + _offsets(rows.size, n_issues, n_options, flat=False)
+    index += (rows * (n_issues * n_options))[:, None]
     return np.ascontiguousarray(tables).take(index)
 
 
@@ -114,6 +113,8 @@ def row_any(mask: np.ndarray) -> np.ndarray:
     width = mask.shape[-1]
     if width == 0:
         return np.zeros(mask.shape[:-1], dtype=bool)
+    if mask.size <= _ANY_FEWEST:  # numpy is faster on few rows
+        return mask.any(axis=-1)
     word = next(w for w in (8, 4, 2, 1) if width % w == 0)
     words = mask.view(f"u{word}")
     found = words[..., 0].copy()
@@ -121,6 +122,8 @@ def row_any(mask: np.ndarray) -> np.ndarray:
         found |= words[..., j]
     return found != 0
 
+
+_ANY_FEWEST = 1024  # elements up to which `row_any` leaves the reduction to numpy
 
 _OFFSETS: dict[tuple[int, int, bool], np.ndarray] = {}
 
