@@ -34,22 +34,31 @@ class Walkers(Protocol):
 def walk_aways(model: Walkers) -> None:
     """Every party whose deadline has passed leaves, then every party with nothing left to gain;
     each check in party order, so a party's leaving is seen by the parties after it."""
-    for check in ("deadline", "nothing_left"):
-        for agent in model.parties:
-            candidates = (model.status == Outcome.RUNNING) & model.at_table[:, agent.index]
-            if check == "deadline":
-                if model.round <= agent.first_deadline:
-                    continue
-                leaving = np.flatnonzero(candidates & (model.round > agent.deadline))
-            else:
-                # Only newly closed options can take the last good outcome away.
-                rows = np.flatnonzero(candidates & model.recheck)
-                leaving = rows[agent.cannot_gain(rows, model.forbidden_for(agent, rows))]
-            if leaving.size == 0:
-                continue
-            if model.transcript is not None:
-                model.transcript.walk_aways(agent, leaving, check)
-            model.at_table[leaving, agent.index] = False
-            if model.required[agent.index]:
-                model.end(leaving, Outcome.WALKAWAY, np.full(leaving.size, agent.index))
-    model.recheck[:] = False
+    round_ = model.round
+    for agent in model.parties:
+        if round_ <= agent.first_deadline:  # no row's deadline has passed yet
+            continue
+        candidates = (model.status == Outcome.RUNNING) & model.at_table[:, agent.index]
+        _leave(model, agent, np.flatnonzero(candidates & (round_ > agent.deadline)), "deadline")
+    recheck = model.recheck
+    if not recheck.any():  # only newly closed options can take the last good outcome away
+        return
+    for agent in model.parties:
+        candidates = (model.status == Outcome.RUNNING) & model.at_table[:, agent.index]
+        rows = np.flatnonzero(candidates & recheck)
+        if rows.size:
+            leaving = rows[agent.cannot_gain(rows, model.forbidden_for(agent, rows))]
+            _leave(model, agent, leaving, "nothing_left")
+    recheck[:] = False
+
+
+def _leave(model: Walkers, agent: Any, leaving: np.ndarray, why: str) -> None:
+    """`agent` leaves the table in rows `leaving`, for reason `why`; a required party's leaving
+    ends them."""
+    if leaving.size == 0:
+        return
+    if model.transcript is not None:
+        model.transcript.walk_aways(agent, leaving, why)
+    model.at_table[leaving, agent.index] = False
+    if model.required[agent.index]:
+        model.end(leaving, Outcome.WALKAWAY, np.full(leaving.size, agent.index))
