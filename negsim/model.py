@@ -50,6 +50,8 @@ from negsim.utility import row_any, row_blocks
 
 __all__ = ["NegotiationModel", "Outcome", "negotiation_horizon"]
 
+_RUNNING = int(Outcome.RUNNING)  # a plain int compares with the status faster than the enum
+
 
 class NegotiationModel(mesa.Model):
     """R replications of a scenario, negotiated in lockstep.
@@ -254,7 +256,7 @@ class NegotiationModel(mesa.Model):
             self.history.make_room(self.round)
         if self.protocol.model_walk_aways:  # False: the protocol checks them
             walk_aways(self)
-        rows = np.flatnonzero(self.status == Outcome.RUNNING)
+        rows = np.nonzero(self.status == _RUNNING)[0]
         if rows.size:
             for agent in self._round_keepers:
                 present = rows[self.at_table[rows, agent.index]]
@@ -264,8 +266,8 @@ class NegotiationModel(mesa.Model):
                 self.parties, self.at_table, rows, self.round, self.mean_targets, self.history
             )
         if self.round >= self.max_rounds:
-            self._end(np.flatnonzero(self.status == Outcome.RUNNING), Outcome.TIMEOUT)
-        self.running = bool((self.status == Outcome.RUNNING).any())
+            self._end(np.nonzero(self.status == _RUNNING)[0], Outcome.TIMEOUT)
+        self.running = bool((self.status == _RUNNING).any())
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ shared moves
@@ -393,7 +395,8 @@ class NegotiationModel(mesa.Model):
 
     def share(self, outcome: Outcome) -> float:
         """Share of replications whose status is `outcome`."""
-        return float((self.status == outcome).mean())
+        # `(status == outcome).mean()`: the count over R, both exact below 2**53.
+        return np.count_nonzero(self.status == int(outcome)) / self.status.size
 
     def run(self, progress: bool | None = None) -> NegotiationModel:
         """Step until every replication has ended; returns the model for chaining.
@@ -410,8 +413,9 @@ class NegotiationModel(mesa.Model):
         ) as bar:
             while self.running:
                 self.step()
-                bar.update(1)
-                bar.set_postfix(agreed=f"{self.share(Outcome.AGREEMENT):.3f}", refresh=False)
+                if not bar.disable:
+                    bar.update(1)
+                    bar.set_postfix(agreed=f"{self.share(Outcome.AGREEMENT):.3f}", refresh=False)
         return self
 
     def results(self) -> pd.DataFrame:

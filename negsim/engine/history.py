@@ -62,7 +62,7 @@ def series_reporters(party_names: list[str]) -> dict[str, Any]:
         "timed_out": lambda m: m.share(Outcome.TIMEOUT),
     }
     for p, name in enumerate(party_names):
-        reporters[f"target_{name}"] = lambda m, p=p: m.mean_targets[p]
+        reporters[f"target_{name}"] = lambda m, p=p: float(m.mean_targets[p])
     return reporters
 
 
@@ -76,9 +76,12 @@ def record_targets(
 ) -> None:
     """Each party's target this round where it is at the table: its mean over `rows` into
     `mean_targets` (the DataCollector's series) and every row's into the history, if kept."""
+    present = at_table[rows]
+    everyone = bool(present.all())  # then every party's rows are `rows`
     for agent in parties:
-        present = rows[at_table[rows, agent.index]]
-        targets = agent.target(present, round_)
-        mean_targets[agent.index] = targets.mean() if targets.size else np.nan
+        mine = rows if everyone else rows[present[:, agent.index]]
+        targets = agent.target(mine, round_)
+        # `targets.mean()`: numpy's sum over the count, without its wrapper's cost.
+        mean_targets[agent.index] = np.add.reduce(targets) / mine.size if mine.size else np.nan
         if history is not None:
-            history.targets[round_ - 1, agent.index, present] = targets
+            history.targets[round_ - 1, agent.index, mine] = targets
