@@ -170,13 +170,19 @@ def threshold_estimates(
     parties: Any,
     rows: Any,
     tables: Any,
+    by_block: bool,
     replications: int,
     step: float,
     prior: float,
 ) -> Any:
     """Estimated thresholds of `parties[q, j]` (`parties[q, 0]` when it has one column) in
-    `rows[j]`, the kept offers valued by `tables[q, j]` (I, K): float64, (Q, n). What
-    `ThresholdModel.thresholds` returns."""
+    `rows[j]`, the kept offers valued by that party's estimated table there: float64, (Q, n).
+    What `ThresholdModel.thresholds` returns.
+
+    Args:
+        tables: estimated tables (B, I, K): every party's, read in place by (party,
+            replication) block, when `by_block`; else one per party and row, `q * n + j`.
+    """
     n_parties, n, n_issues = parties.shape[0], rows.size, kept_yes.shape[1]
     wide = parties.shape[1] != 1
     out = np.empty((n_parties, n), dtype=np.float64)
@@ -190,9 +196,10 @@ def threshold_estimates(
             for r in range(size):
                 j = start + r
                 block = parties[q, j if wide else 0] * replications + rows[j]
+                table = block if by_block else q * n + j
                 for i in range(n_issues):
-                    yes_terms[r, i] = tables[q, j, i, kept_yes[block, i]]
-                    no_terms[r, i] = tables[q, j, i, kept_no[block, i]]
+                    yes_terms[r, i] = tables[table, i, kept_yes[block, i]]
+                    no_terms[r, i] = tables[table, i, kept_no[block, i]]
             row_sums(yes_terms, size, n_issues, 0.0, yes_values)
             row_sums(no_terms, size, n_issues, 0.0, no_values)
             for r in range(size):

@@ -140,15 +140,24 @@ class ThresholdModel:
             flat_worth[at] = value[line]
             flat_when[at] = round_
 
-    def thresholds(self, parties: np.ndarray, rows: np.ndarray, tables: np.ndarray) -> np.ndarray:
+    def thresholds(
+        self,
+        parties: np.ndarray,
+        rows: np.ndarray,
+        tables: np.ndarray,
+        every_party: bool = False,
+    ) -> np.ndarray:
         """Estimated thresholds of `parties` in `rows`, shape (Q, n).
 
         Args:
             parties: party indices, shape (Q,), or one column per row, shape (Q, n).
             rows: replications, shape (n,).
-            tables: the parties' estimated weighted tables there, shape (Q, n, I, K).
+            tables: the parties' estimated weighted tables there, shape (Q, n, I, K); every
+                party's in every replication, (P, R, I, K), when `every_party` (the compiled
+                engine reads them in place, numpy gathers them).
         """
         p = parties if parties.ndim == 2 else parties[:, None]
+        r = rows[None, :]
         if kernels.compiled():
             n_issues = self.accepted.shape[-1]
             return models.threshold_estimates(
@@ -158,12 +167,14 @@ class ThresholdModel:
                 self.rejected_round.reshape(-1),
                 np.ascontiguousarray(p, dtype=np.int64),
                 np.ascontiguousarray(rows, dtype=np.int64),
-                np.ascontiguousarray(tables),
+                np.ascontiguousarray(tables).reshape(-1, *tables.shape[-2:]),
+                every_party,
                 self.accepted_round.shape[1],
                 _STEP,
                 _PRIOR,
             )
-        r = rows[None, :]
+        if every_party:
+            tables = row_blocks(tables, p, r)
 
         def value(offers: np.ndarray) -> np.ndarray:
             return row_sum(gather(tables, row_blocks(offers, p, r)), np.float64)

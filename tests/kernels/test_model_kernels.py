@@ -1,8 +1,9 @@
 """The compiled model updates against their numpy reference, bit for bit.
 
 Two frequency models and two threshold models are fed the same random calls (offers,
-acceptances, answers and threshold reads over several rounds), one pair under each engine; every
-state array and every output must be identical after every call. The pairwise sums the kernels
+acceptances, answers and threshold reads over several rounds, of tables gathered or read where
+they lie), one pair under each engine; every state array and every output must be identical
+after every call. The pairwise sums the kernels
 share are checked against numpy on their own, on values whose sum depends on the order.
 """
 
@@ -154,12 +155,12 @@ def test_the_compiled_models_keep_the_reference_state_call_by_call(domain: Domai
             parties = rng.integers(0, n_parties, (n_asked, rows.size))
         else:
             parties = rng.integers(0, n_parties, n_asked)
+        estimate = _estimate(rng, frequency.reference, table_shape)
         tables = row_blocks(
-            _estimate(rng, frequency.reference, table_shape),
-            parties if parties.ndim == 2 else parties[:, None],
-            rows[None, :],
+            estimate, parties if parties.ndim == 2 else parties[:, None], rows[None, :]
         )
         thresholds.call("thresholds", parties, rows, tables)
+        thresholds.call("thresholds", parties, rows, estimate, True)  # every party's, in place
 
 
 def test_a_scalar_party_reads_its_own_table_and_an_array_every_partys() -> None:
@@ -203,6 +204,7 @@ def test_calls_of_thousands_of_rows_agree_where_numpy_sums_in_blocks() -> None:
         parties = np.stack([(proposer + 1) % n_parties, (proposer + 2) % n_parties])
         tables = row_blocks(estimate, parties, rows[None, :])
         thresholds.call("thresholds", parties, rows, tables)
+        thresholds.call("thresholds", parties, rows, estimate, True)
 
 
 @settings(max_examples=100, deadline=None)
