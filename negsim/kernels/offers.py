@@ -11,6 +11,10 @@ a row's result never depends on the other rows of its chunk. (numpy itself sums 
 parties pairwise where an array holds a single row, a block's last or the only row still moving;
 with 9 or more parties a result could then differ by a rounding, in numpy's engine.)
 
+The others' tables are read where they lie, through a (party, row) index of table blocks: the
+frequency model's estimates of every party in every replication, or a caller's gathered tables;
+only the chunk's rows are ever copied, into its option-major layout.
+
 A chunk rather than one row at a time: a row's loops run over a few options and a dozen issues,
 too short for the compiler to vectorise, and their branches follow the data.
 
@@ -63,11 +67,12 @@ def _load(
     inputs: Any, first_row: int, count: int, forbid: Any, chunk: Any, shut: Any, option_keys: Any
 ) -> None:
     """The chunk's rows (`first_row` on, `count` of them; the last repeated to fill it) laid
-    out as `_search` lays them out, option-major, from `inputs` (own, others, present,
-    forbidden, keys): the others' tables (Q, K, R, I) times whether they are at the table and
-    the proposer's float32 table (K, R, I) with forbidden options at `forbid` into `chunk`,
-    `shut` (1 where forbidden, else 0) and the options' tie-break keys (K, R, I)."""
-    own, others, present, forbidden, keys = inputs
+    out as `_search` lays them out, option-major, from `inputs` (own, others, blocks, present,
+    forbidden, keys; party q's table in row j is `others[blocks[q, j]]`): the others' tables
+    (Q, K, R, I) times whether they are at the table and the proposer's float32 table
+    (K, R, I) with forbidden options at `forbid` into `chunk`, `shut` (1 where forbidden,
+    else 0) and the options' tie-break keys (K, R, I)."""
+    own, others, blocks, present, forbidden, keys = inputs
     tables, a, _ = chunk
     n_others, n_options, lanes, n_issues = tables.shape
     each_forbidden = forbidden.shape[0] > 1
@@ -85,9 +90,10 @@ def _load(
                 option_keys[k, r, i] = keys[keyed, i, k]
         for q in range(n_others):
             there = np.float32(present[q, row])
+            block = blocks[q, row]
             for k in range(n_options):
                 for i in range(n_issues):
-                    tables[q, k, r, i] = others[q, row, i, k] * there
+                    tables[q, k, r, i] = others[block, i, k] * there
 
 
 @inner
@@ -253,6 +259,7 @@ def _score(chunk: Any, own: Any, state: Any, lane: Any, margin: Any, work: Any, 
 def search_offers(
     own: Any,
     others: Any,
+    blocks: Any,
     present: Any,
     forbidden: Any,
     keys: Any,
@@ -273,7 +280,9 @@ def search_offers(
 
     Args:
         own: the proposer's tables as given, float64 (n, I, K).
-        others: the others' float32 tables (Q, n, I, K); `present` (Q, n) whether at the table.
+        others: float32 tables (B, I, K), read in place: party q's in row j is
+            `others[blocks[q, j]]` (`blocks` int64, (Q, n)); `present` (Q, n) whether it is at
+            the table.
         forbidden, keys: (n, I, K) bool and (n, I, K + 1) tie-break keys, or one row for all.
         need: the proposer's utility floor, float64 (n,).
         thresholds: the others' float32 thresholds, absent parties far below (Q, n); `scale`
@@ -284,7 +293,8 @@ def search_offers(
             `best_score` (n,) (else they are `best`); `margin_out` (Q, n) gets their margins.
         passes: swap passes to run on `best`; `margin_out` then gets the final margins.
     """
-    n_others, n_rows, n_issues, n_options = others.shape
+    n_others, n_rows = blocks.shape
+    n_issues, n_options = others.shape[1:]
     lanes = _LANES
     size = lanes * n_issues
     near, out, forbid = rules[0], rules[1], rules[2]
@@ -330,7 +340,7 @@ def search_offers(
     for first in range(0, n_rows, lanes):
         count = min(lanes, n_rows - first)
         _gather((need, scale, lam, thresholds), first, count, lane, weights)
-        inputs = (own, others, present, forbidden, keys)
+        inputs = (own, others, blocks, present, forbidden, keys)
         _load(inputs, first, count, forbid, chunk, shut, option_keys)
         _combine(flat[0], weights, shut_flat, forbid, combined, buffer, scratch)
         steps = (mids, finals, near, out)

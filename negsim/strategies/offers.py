@@ -33,8 +33,9 @@ bit for bit.
 
 Compiled: when `negsim.kernels.compiled()` (the default engine), `generate_offers` runs the same
 search as a numba kernel (`negsim.kernels.offers`), rows side by side in chunks that stay in cache
-and each chunk's whole search, sweep and swap passes, in one pass over its data; the code below
-is the reference it is tested against, bit for bit. The per-row numbers `_search` derives
+and each chunk's whole search, sweep and swap passes, in one pass over its data, the others'
+tables read where they lie when they come as `Estimates` (never gathered); the code below is the
+reference it is tested against, bit for bit. The per-row numbers `_search` derives
 (thresholds, scales, starting weights) and the weights' update between and after sweeps
 (`np.exp`) stay in numpy, as do the bisection's tangents (a table: the angles are the same in
 every row).
@@ -55,7 +56,7 @@ from negsim import kernels
 from negsim.kernels.offers import search_offers, slope_tables
 from negsim.strategies.swaps import _GAIN, OUT, Swaps, Ties, merged, repair, score_of, spread
 from negsim.strategies.ties import NEAR, ranked_max, written_keys
-from negsim.utility import gather, row_sum
+from negsim.utility import gather, row_blocks, row_sum
 
 _BISECTION_STEPS = 6
 _SWEEPS = 3  # weighted Lagrangian sweeps; the first uses equal weights
@@ -69,16 +70,37 @@ _TOLERANCE = 1e-6  # float32 sums are exact to about 1e-7 for utilities in [0, 1
 _BLOCK = 1 << 17  # table entries (rows * I * K) searched at a time, to stay in cache
 
 
+class Estimates(NamedTuple):
+    """The other parties' estimated tables where they lie: party `parties[q, j]`'s in
+    replication `rows[j]` is `tables[parties[q, j], rows[j]]`. The compiled search reads them in
+    place; the numpy search gathers them (`gathered`).
+
+    Attributes:
+        tables: every party's estimated weighted tables in every replication, (P, R, I, K).
+        parties: the other parties of each row, shape (Q, n).
+        rows: each row's replication, shape (n,).
+    """
+
+    tables: np.ndarray
+    parties: np.ndarray
+    rows: np.ndarray
+
+    def gathered(self) -> np.ndarray:
+        """The tables of the other parties of each row, shape (Q, n, I, K) (a copy)."""
+        return row_blocks(self.tables, self.parties, self.rows[None, :])
+
+
 class Aim(NamedTuple):
     """Whom a proposer's offer must win over, as the table shows them (party-major arrays).
 
     Attributes:
-        others: the other parties' estimated weighted tables, shape (Q, n, I, K).
+        others: the other parties' estimated weighted tables, shape (Q, n, I, K), or where they
+            lie (`Estimates`).
         thresholds: their estimated acceptance thresholds, in the same scale, shape (Q, n).
         present: which of them are at the table, shape (Q, n).
     """
 
-    others: np.ndarray
+    others: np.ndarray | Estimates
     thresholds: np.ndarray
     present: np.ndarray
 
@@ -158,7 +180,7 @@ def margins(
 
 def generate_offers(
     own: np.ndarray,
-    others: np.ndarray,
+    others: np.ndarray | Estimates,
     forbidden: np.ndarray,
     target: np.ndarray,
     thresholds: np.ndarray | None = None,
@@ -171,7 +193,8 @@ def generate_offers(
     Args:
         own: the proposer's weighted tables, shape (n, I, K).
         others: the other parties' estimated weighted tables, shape (Q, n, I, K); a single
-            combined estimate of shape (n, I, K) is one party.
+            combined estimate of shape (n, I, K) is one party; or where they lie (`Estimates`,
+            read in place by the compiled search).
         forbidden: options never to offer (own red lines, known red lines of others, options
             an issue does not have), shape (n, I, K) or (I, K).
         target: the utility the proposer needs in each row, shape (n,).
@@ -192,16 +215,20 @@ def generate_offers(
     n = own.shape[0]
     if n == 0:
         return np.zeros((0, own.shape[1]), dtype=np.int64)
-    if others.ndim == 3:
+    if isinstance(others, np.ndarray) and others.ndim == 3:
         others = others[None]
-    if others.shape[0] == 0:  # nobody else to win over: a stand-in that never decides
+    n_others = len(others.parties if isinstance(others, Estimates) else others)
+    if n_others == 0:  # nobody else to win over: a stand-in that never decides
         others = np.zeros((1, *own.shape), dtype=np.float32)
         thresholds, present, weights = np.zeros((1, n)), np.zeros((1, n), dtype=bool), None
-    n_others = others.shape[0]
+        n_others = 1
     thresholds = np.zeros((n_others, n)) if thresholds is None else thresholds
     present = np.ones((n_others, n), dtype=bool) if present is None else present
     if kernels.compiled():
-        return _compiled(own, others, forbidden, target, thresholds, present, weights, keys)
+        tables, blocks = _blocks(others)
+        return _compiled(own, tables, blocks, forbidden, target, thresholds, present, weights, keys)
+    if isinstance(others, Estimates):  # the numpy search reads them gathered
+        others = others.gathered()
     forbidden = np.broadcast_to(forbidden, own.shape)
     if keys is None:
         keys = written_keys(n, *own.shape[1:])
@@ -235,9 +262,24 @@ def generate_offers(
     return offers
 
 
+def _blocks(others: np.ndarray | Estimates) -> tuple[np.ndarray, np.ndarray]:
+    """The others' tables as the kernel reads them: float32 table blocks (B, I, K), and the
+    block of each other party in each row, int64 (Q, n). `Estimates` are read in place (the
+    frequency model's float32 tables are not copied)."""
+    if isinstance(others, Estimates):
+        tables = np.ascontiguousarray(others.tables, dtype=np.float32)
+        blocks = others.parties * tables.shape[1] + others.rows[None, :]
+    else:
+        tables = np.ascontiguousarray(others, dtype=np.float32)
+        blocks = np.arange(others.shape[0] * others.shape[1]).reshape(others.shape[:2])
+    blocks = np.ascontiguousarray(blocks, dtype=np.int64)
+    return tables.reshape(-1, *tables.shape[2:]), blocks
+
+
 def _compiled(
     own: np.ndarray,
-    others: np.ndarray,
+    tables: np.ndarray,
+    blocks: np.ndarray,
     forbidden: np.ndarray,
     target: np.ndarray,
     thresholds: np.ndarray,
@@ -246,10 +288,11 @@ def _compiled(
     keys: np.ndarray | None,
 ) -> np.ndarray:
     """`generate_offers` by the compiled kernel (`negsim.kernels.offers`), its arguments
-    complete but `keys`: the per-row numbers `_search` derives, worked out here as it does, then
-    one kernel call per sweep; the weights' update (`np.exp`) between sweeps and after them."""
+    complete but `keys`, the others' tables as `_blocks` gives them: the per-row numbers
+    `_search` derives, worked out here as it does, then one kernel call per sweep; the weights'
+    update (`np.exp`) between sweeps and after them."""
     n, n_issues, n_options = own.shape
-    n_others = others.shape[0]
+    n_others = blocks.shape[0]
     closed = np.broadcast_to(forbidden, own.shape)
     if closed.strides[0] == 0:  # the same for every row: pass one
         closed = closed[:1]
@@ -264,7 +307,8 @@ def _compiled(
     margin = np.empty((n_others, n), dtype=np.float32)
     arguments = (
         np.ascontiguousarray(own, dtype=np.float64),  # float32 tables convert exactly
-        np.ascontiguousarray(others, dtype=np.float32),
+        tables,
+        blocks,
         np.ascontiguousarray(present, dtype=bool),
         np.ascontiguousarray(closed, dtype=bool),
         np.ascontiguousarray(keys),

@@ -4,7 +4,8 @@
 updated weights must be identical: random domains (1-4 others, 1-13 issues, issues with fewer
 options than the table has, red lines, parties away from the table), targets from low to out of
 reach, weights carried or not, tables on a coarse grid so that exact ties are everywhere, and
-calls from one row to thousands (numpy's blocks and the kernel's chunks of rows both crossed).
+calls from one row to thousands (numpy's blocks and the kernel's chunks of rows both crossed),
+the others' tables gathered or passed where they lie (`Estimates`).
 The building blocks numpy's results rest on are checked on their own: the sums over issues in
 numpy's pairwise order, the bisection's slopes as numpy's `np.tan` gives them.
 """
@@ -26,7 +27,7 @@ from negsim.kernels import engine
 from negsim.kernels.offers import slope_tables
 from negsim.kernels.swaps import issue_sums
 from negsim.model import NegotiationModel
-from negsim.strategies.offers import generate_offers
+from negsim.strategies.offers import Estimates, generate_offers
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Call:
     """The arguments of one `generate_offers` call."""
 
     own: np.ndarray
-    others: np.ndarray
+    others: np.ndarray | Estimates
     forbidden: np.ndarray
     target: np.ndarray
     thresholds: np.ndarray | None
@@ -177,6 +178,7 @@ def test_one_combined_estimate_and_nobody_else() -> None:
     decides)."""
     assert_same(make_call(2, 90, 1, 6, 3, combined=True))
     call = make_call(3, 90, 1, 6, 3, weights=False)
+    assert isinstance(call.others, np.ndarray)
     call.others = call.others[:0]
     assert_same(call)
 
@@ -194,6 +196,7 @@ def test_other_input_types_convert_as_numpy_converts_them(weights: bool) -> None
     float64 estimates of the others (rounded to float32), float32 thresholds, float64 keys."""
     call = make_call(9, 150, 2, 7, 4, grid=None, weights=weights)
     assert call.thresholds is not None and call.keys is not None
+    assert isinstance(call.others, np.ndarray)
     call.own = call.own.astype(np.float32)
     call.others = call.others.astype(np.float64) + 1e-9
     call.target = call.target.astype(np.float32)
@@ -221,6 +224,7 @@ def test_thousands_of_rows_cross_numpys_blocks(weights: bool) -> None:
 def test_a_row_gets_the_same_offer_alone_and_among_others() -> None:
     """A row's offer does not depend on the rows around it, in either engine."""
     call = make_call(8, 150, 3, 9, 5, weights=False)
+    assert isinstance(call.others, np.ndarray)
     together, _ = run(call, "compiled")
     for row in (0, 64, 149):
         alone = Call(
@@ -235,6 +239,55 @@ def test_a_row_gets_the_same_offer_alone_and_among_others() -> None:
         )
         assert np.array_equal(run(alone, "compiled")[0], together[row : row + 1])
         assert np.array_equal(run(alone, "reference")[0], together[row : row + 1])
+
+
+def in_place(call: Call, seed: int, n_parties: int, replications: int) -> Call:
+    """`call` with the others' tables written into every party's tables in every replication,
+    (P, R, I, K), and passed where they lie: each row a replication of its own (in any order,
+    some replications unused) and other parties of its own, distinct within the row."""
+    assert isinstance(call.others, np.ndarray)
+    n_others, n = call.others.shape[:2]
+    rng = np.random.default_rng(seed)
+    rows = rng.permutation(replications)[:n]
+    parties = np.argsort(rng.random((n, n_parties)), axis=1)[:, :n_others].T.copy()
+    tables = rng.random((n_parties, replications, *call.own.shape[1:])).astype(np.float32)
+    tables[parties, rows[None, :]] = call.others  # each (party, replication) at most once
+    return Call(
+        call.own,
+        Estimates(tables, parties, rows),
+        call.forbidden,
+        call.target,
+        call.thresholds,
+        call.present,
+        call.weights,
+        call.keys,
+    )
+
+
+@pytest.mark.parametrize("weights", [True, False])
+def test_estimates_read_in_place_give_the_gathered_tables_offers(weights: bool) -> None:
+    """The others' tables passed where they lie (`Estimates`): both engines give the offers and
+    weights of the same tables gathered, across chunks and numpy's blocks."""
+    for seed, n, n_others, n_parties in ((0, 300, 3, 4), (1, 130, 1, 2), (2, 65, 2, 5)):
+        call = make_call(seed, n, n_others, 7, 5, weights=weights)
+        gathered = run(call, "compiled")
+        placed = in_place(call, seed, n_parties, replications=n + 17)
+        assert isinstance(placed.others, Estimates)
+        assert np.array_equal(placed.others.gathered(), call.others)
+        for name in ("compiled", "reference"):
+            offers, carried = run(placed, name)
+            assert np.array_equal(offers, gathered[0])
+            if weights:
+                assert carried is not None and gathered[1] is not None
+                assert np.array_equal(carried.view(np.int64), gathered[1].view(np.int64))
+    call = make_call(3, 40, 2, 6, 4, weights=weights)
+    assert call.present is not None and call.thresholds is not None
+    nobody = in_place(call, 3, 3, 50)
+    assert isinstance(nobody.others, Estimates)
+    nobody.others = nobody.others._replace(parties=nobody.others.parties[:0])
+    nobody.thresholds, nobody.present = call.thresholds[:0], call.present[:0]
+    nobody.weights = None if call.weights is None else call.weights[:0]
+    assert_same(nobody)
 
 
 @pytest.mark.parametrize("n_issues", [1, 2, 7, 8, 9, 12, 16, 17, 64, 128, 129, 200, 300])
