@@ -5,14 +5,19 @@ parties (every other party when none is), as the table shows them: their tables 
 model estimates them, their acceptance thresholds as learned from their answers, and whether they
 are still at the table. The weights over them (`negsim.strategies.offers`) move towards the
 parties least likely to accept and are carried from one offer to the next.
+
+Under the compiled engine the estimated tables are never gathered: the kernels read the frequency
+model's (P, R, I, K) array where it lies, by (party, replication). The numpy reference gathers
+them once a round, (Q, n, I, K).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from negsim import kernels
 from negsim.engine.horizon import aim_table
-from negsim.strategies.offers import Aim, generate_offers
+from negsim.strategies.offers import Aim, Estimates, generate_offers
 from negsim.strategies.opponent import FrequencyModel
 from negsim.strategies.thresholds import ThresholdModel
 from negsim.utility import row_blocks
@@ -33,13 +38,17 @@ class Aims:
         thresholds: ThresholdModel,
         at_table: np.ndarray,
     ) -> Aim:
-        """What `proposer[j]` aims its offer in `rows[j]` at: the parties' estimated tables and
-        acceptance thresholds, and whether they are at the table."""
+        """What `proposer[j]` aims its offer in `rows[j]` at: the parties' estimated tables (where
+        they lie, under the compiled engine) and acceptance thresholds, and whether they are at
+        the table."""
         parties = self.parties[:, proposer]  # (Q, n)
-        tables = row_blocks(opponents.estimates, parties, rows[None, :])
-        learned = thresholds.thresholds(parties, rows, tables)
         present = self.valid[:, proposer] & at_table[rows[None, :], parties]
-        return Aim(tables, learned, present)
+        estimates = opponents.estimates
+        if kernels.compiled():  # read in place
+            learned = thresholds.thresholds(parties, rows, estimates, every_party=True)
+            return Aim(Estimates(estimates, parties, rows), learned, present)
+        tables = row_blocks(estimates, parties, rows[None, :])
+        return Aim(tables, thresholds.thresholds(parties, rows, tables), present)
 
     def offers(
         self,
