@@ -49,8 +49,9 @@ browser:  ## Debian's chromium for the end-to-end tests, when /usr/bin/chromium 
 	  $$SUDO apt-get update && \
 	  $$SUDO apt-get install -y --no-install-recommends chromium; }
 
-bench: $(BASE)  ## speed and memory benchmark of the engine
+bench: $(BASE)  ## speed and memory of the engine, then the compiled engine beside the numpy one
 	$(BIN)/python experiments/benchmark/speed.py
+	$(BIN)/python experiments/benchmark/guard.py
 
 clean:
 	rm -rf $(VENV) outputs multirun .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

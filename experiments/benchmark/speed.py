@@ -7,7 +7,9 @@ the benchmark batches as a run does; `--replications 1000` measures smaller batc
 more per negotiation for numpy's per-call overhead.
 
 The rate is wall-clock time on one pinned core; the CPU time of the process is printed beside it,
-since other processes on the machine lengthen the first but not the second.
+since other processes on the machine lengthen the first but not the second. `--engine reference`
+runs the numpy reference instead of the compiled kernels; `guard.py` compares the two in one
+process, batch for batch.
 
     .venv/bin/python experiments/benchmark/speed.py --total 1000000
 """
@@ -26,6 +28,7 @@ import resource  # noqa: E402
 import time  # noqa: E402
 
 from negsim.formats.load import load_scenario  # noqa: E402
+from negsim.kernels import ENGINES, engine  # noqa: E402
 from negsim.model import NegotiationModel  # noqa: E402
 
 
@@ -44,7 +47,14 @@ def main() -> None:
     parser.add_argument("--max-rounds", type=int, default=100)
     parser.add_argument("--total", type=int, default=100_000, help="negotiations in all")
     parser.add_argument("--record", action="store_true", help="keep per-round history too")
+    parser.add_argument("--engine", choices=ENGINES, default="compiled")
     args = parser.parse_args()
+    with engine(args.engine):
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    """The batches and their figures."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # pin to one core
 
@@ -56,7 +66,8 @@ def main() -> None:
     )
     print(
         f"scenario {scenario.name}: R = {args.replications} per batch, max_rounds = "
-        f"{args.max_rounds}, {batches} batches, one core, history {'on' if args.record else 'off'}"
+        f"{args.max_rounds}, {batches} batches, one core, "
+        f"history {'on' if args.record else 'off'}, {args.engine} engine"
     )
     start_mem = resident_mib()
     started = time.perf_counter()
