@@ -105,8 +105,8 @@ class PartyAgent(mesa.Agent):
         return self.party.name
 
     def time(self, round_: int | np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """The party's clock in round `round_`, in `rows`: from 0 to 1 over its horizon (rounds
-        given as an array broadcast against the rows, along the last axis).
+        """The party's clock in round `round_`, in `rows`: from 0 to 1 over its horizon (or in
+        round `round_[j]` in `rows[j]`, rounds given as an array of the rows' shape).
 
         Without a discount, `round / horizon`. A discounting party measures time by the share of
         what delay can cost it that it has already lost, `(1 - d**s) / (1 - d**(horizon / H))`
@@ -140,8 +140,12 @@ class PartyAgent(mesa.Agent):
         if kept is not None:
             return kept
         if self._ahead and rows.size <= AHEAD_ROWS:  # few rows: rounds to come at once
-            rounds = np.arange(round_, round_ + memo.window)
-            ahead = self.strategy.target_at(self, rows, self.time(rounds[:, None], rows))
+            # One flat (round, row) array each, as contiguous as the rows alone: numpy's `**`
+            # takes another path (other last bits) for an exponent broadcast along an axis.
+            rounds = np.repeat(np.arange(round_, round_ + memo.window), rows.size)
+            every = np.tile(rows, memo.window)
+            ahead = self.strategy.target_at(self, every, self.time(rounds, every))
+            ahead = ahead.reshape(memo.window, rows.size)
             memo.put(rows, round_, ahead)
             return ahead[0]
         missing = ~memo.known(rows, round_)

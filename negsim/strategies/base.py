@@ -124,7 +124,7 @@ class Strategy:
         raise NotImplementedError
 
     def target_at(self, agent: Seat, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """The target at clock values `t` (rows along the last axis), for `clock_target`."""
+        """The target at clock values `t[j]` in `rows[j]`, for `clock_target`."""
         raise NotImplementedError
 
     def next_target(self, agent: Seat, rows: np.ndarray, round_: int) -> np.ndarray:
@@ -153,10 +153,12 @@ class TargetMemo:
     change it forgets the row (`forget`).
     """
 
+    NONE = np.iinfo(np.int64).min  # the stamp of a slot holding no round
+
     def __init__(self, replications: int, window: int) -> None:
         self.window = window
         self.values = np.zeros((window, replications))
-        self.stamp = np.full((window, replications), -1, dtype=np.int64)
+        self.stamp = np.full((window, replications), self.NONE, dtype=np.int64)
 
     def known(self, rows: np.ndarray, round_: int) -> np.ndarray:
         """Whether the target of `round_` is kept, in each of `rows`."""
@@ -182,4 +184,4 @@ class TargetMemo:
 
     def forget(self, rows: np.ndarray) -> None:
         """Forget every kept target in `rows`."""
-        self.stamp[:, rows] = -1
+        self.stamp[:, rows] = self.NONE

@@ -82,7 +82,7 @@ class TimeDependent(Strategy):
         return self.target_at(agent, rows, agent.time(round_, rows))
 
     def target_at(self, agent: Seat, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """The curve at clock values `t` (rows along the last axis), with each row's exponent."""
+        """The curve at clock values `t[j]` in `rows[j]`, with each row's exponent."""
         exponent = agent.params["exponent"][rows]
         return concession_target(t, exponent, agent.reservation[rows], agent.best[rows])
 
