@@ -98,6 +98,7 @@ class PartyAgent(mesa.Agent):
         window = AHEAD if self._ahead and reservation.size <= AHEAD_ROWS else 2
         self._memo = TargetMemo(reservation.size, window) if steady else None
         self._plain_next = self.strategy.default_next_target()
+        self._starts = np.arange(table.shape[0]) * red_lines.size  # each row's table in `table`
 
     @property
     def name(self) -> str:
@@ -197,9 +198,9 @@ class PartyAgent(mesa.Agent):
         """
         n_issues, n_options = self.red_lines.shape
         local = offers + issue_offsets(rows.size, n_issues, n_options)  # into one (I, K) table
-        objections = np.ascontiguousarray(self.red_lines).take(local)  # `crosses`
-        local += (rows * (n_issues * n_options))[:, None]
-        utility = row_sum(np.ascontiguousarray(self.table).take(local))  # `utilities_at`
+        objections = self.red_lines.take(local)  # `crosses`
+        local += self._starts.take(rows)[:, None]  # into each row's table
+        utility = row_sum(self.table.take(local))  # `utilities_at`
         crossed = row_any(objections)
         floor = self.next_target(rows, round_)
         if self.discounted:

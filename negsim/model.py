@@ -307,8 +307,8 @@ class NegotiationModel(mesa.Model):
     def record_offer(self, rows: np.ndarray, offers: np.ndarray, proposer: np.ndarray) -> None:
         """Keep the offer on the table this round (and who made it; -1 for a mediator)."""
         if self.history is not None:
-            self.history.offers[self.round - 1, rows] = offers
-            self.history.proposers[self.round - 1, rows] = proposer
+            self.history.offers[self.round - 1][rows] = offers
+            self.history.proposers[self.round - 1][rows] = proposer
 
     def answer(
         self,
@@ -327,21 +327,27 @@ class NegotiationModel(mesa.Model):
         own_side = np.full(rows.size, -1) if proposer is None else proposer
         if self.transcript is not None:
             self.transcript.offers(rows, own_side, offers)
-        present = self.at_table[rows]
+        # (`take` along the first axis: numpy's fancy indexing costs more on small arrays.)
+        present = self.at_table.take(rows, axis=0)
         own = own_side[:, None] == self._party_ids  # (n, P): the proposer's column
-        line, side = np.nonzero(present & own)
+        line, side = (present & own).nonzero()
         if line.size:  # all at once: each row's table is its proposer's
             accepted[line, side] = proposers_accept(
-                self._tables, self._red_lines, self._reservations, side, rows[line], offers[line]
+                self._tables,
+                self._red_lines,
+                self._reservations,
+                side,
+                rows[line],
+                offers.take(line, axis=0),
             )
         # The answering (party, row) pairs. What a party's answer says and what it teaches
         # (closed options, the frequency and threshold models, its risk) touch no other party's
         # answer in the same call, so they are recorded for all parties at once.
-        party, line = np.nonzero((present & ~own).T)
+        party, line = (present & ~own).T.nonzero()
         if line.size == 0:
             return accepted
-        who, theirs = rows[line], offers[line]
-        bounds = np.searchsorted(party, self._party_bounds)
+        who, theirs = rows[line], offers.take(line, axis=0)
+        bounds = party.searchsorted(self._party_bounds)
         answers, objections, utility = responses(
             self.parties, bounds, who, theirs, self.round, self.transcript
         )
@@ -357,12 +363,12 @@ class NegotiationModel(mesa.Model):
         if self._risks_heard:
             announce_risks(self.parties, bounds, who, utility, self.round, self.risks)
         if record_received and self.history is not None:
-            self.history.received[self.round - 1, party, who] = utility
+            self.history.received[self.round - 1][party, who] = utility
         return accepted
 
     def agreed(self, rows: np.ndarray, accepted: np.ndarray) -> np.ndarray:
         """Where every required party at the table accepted, shape (n,)."""
-        needed = self.required[None, :] & self.at_table[rows]
+        needed = self.required & self.at_table.take(rows, axis=0)
         return (accepted | ~needed).all(axis=1)
 
     def conclude(self, rows: np.ndarray, deals: np.ndarray) -> None:
@@ -396,6 +402,8 @@ class NegotiationModel(mesa.Model):
     def share(self, outcome: Outcome) -> float:
         """Share of replications whose status is `outcome`."""
         # `(status == outcome).mean()`: the count over R, both exact below 2**53.
+        if self.status.size == 1:
+            return 1.0 if self.status[0] == outcome else 0.0
         return np.count_nonzero(self.status == int(outcome)) / self.status.size
 
     def run(self, progress: bool | None = None) -> NegotiationModel:

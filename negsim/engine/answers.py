@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from negsim.strategies.zeuthen import zeuthen_risk
-from negsim.utility import TOLERANCE, gather_rows, row_any, row_sum
+from negsim.utility import TOLERANCE, issue_offsets, row_any, row_sum
 
 
 def proposers_accept(
@@ -31,11 +31,15 @@ def proposers_accept(
         red_lines: every party's red lines, (P, I, K).
         reservations: every party's reservation value, (P, R).
     """
-    replications = tables.shape[1]
-    blocks = tables.reshape(-1, *tables.shape[2:])  # (party, row) blocks
-    utility = row_sum(gather_rows(blocks, side * replications + rows, offers))
-    crossed = row_any(gather_rows(red_lines, side, offers))
-    return (utility >= reservations[side, rows] - TOLERANCE) & ~crossed
+    # `gather_rows` of the (party, row) blocks and of the parties' red lines, on one index.
+    n_issues, n_options = red_lines.shape[1:]
+    size = n_issues * n_options
+    local = offers + issue_offsets(rows.size, n_issues, n_options)
+    crossed = row_any(red_lines.take(local + (side * size)[:, None]))
+    blocks = side * tables.shape[1] + rows  # flat (party, row) index
+    local += (blocks * size)[:, None]
+    utility = row_sum(tables.take(local))
+    return (utility >= reservations.take(blocks) - TOLERANCE) & ~crossed
 
 
 def close_named(
@@ -51,6 +55,8 @@ def close_named(
     (n, I) against `offers` (n, I) in `rows`, where `closing` (n,): a required party's answer;
     `named` marks the answers naming any. The rows whose options closed are marked in `recheck`
     (a party there may now have nothing left to gain)."""
+    if not named.any():
+        return
     if not closing.all():
         if not closing.any():
             return
@@ -77,8 +83,9 @@ def responses(
     answers = np.empty(rows.size, dtype=bool)
     objections = np.empty(offers.shape, dtype=bool)
     utility = np.empty(rows.size)
+    edges = bounds.tolist()
     for agent in parties:
-        mine = slice(bounds[agent.index], bounds[agent.index + 1])
+        mine = slice(edges[agent.index], edges[agent.index + 1])
         if mine.start < mine.stop:
             answers[mine], objections[mine], utility[mine] = agent.respond(
                 rows[mine], offers[mine], round_

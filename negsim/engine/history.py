@@ -53,6 +53,14 @@ class RoundHistory:
             setattr(self, name, np.concatenate([old, tail]))
 
 
+def _mean(values: np.ndarray) -> float:
+    """`values.mean()` (NaN when empty, without the warning): numpy's sum, from 0.0, over the
+    count; one value is 0.0 plus itself."""
+    if values.size == 1:
+        return 0.0 + float(values[0])
+    return float(np.add.reduce(values) / values.size) if values.size else np.nan
+
+
 def series_reporters(party_names: list[str]) -> dict[str, Any]:
     """The DataCollector's per-round series: outcome shares and each party's mean target."""
     reporters: dict[str, Any] = {
@@ -76,12 +84,12 @@ def record_targets(
 ) -> None:
     """Each party's target this round where it is at the table: its mean over `rows` into
     `mean_targets` (the DataCollector's series) and every row's into the history, if kept."""
-    present = at_table[rows]
+    present = at_table.take(rows, axis=0)
     everyone = bool(present.all())  # then every party's rows are `rows`
+    kept = None if history is None else history.targets[round_ - 1]
     for agent in parties:
         mine = rows if everyone else rows[present[:, agent.index]]
         targets = agent.target(mine, round_)
-        # `targets.mean()`: numpy's sum over the count, without its wrapper's cost.
-        mean_targets[agent.index] = np.add.reduce(targets) / mine.size if mine.size else np.nan
-        if history is not None:
-            history.targets[round_ - 1, agent.index, mine] = targets
+        mean_targets[agent.index] = _mean(targets)
+        if kept is not None:
+            kept[agent.index][mine] = targets

@@ -43,21 +43,22 @@ class AlternatingOffers(Protocol):
         skip_absent_proposers(model, rows)
         proposer = model.proposer[rows]
         model.standing[rows] = model.propose(rows, proposer)
-        offers = model.standing[rows]
+        offers = model.standing.take(rows, axis=0)
         model.publish(rows, proposer, offers)
         model.record_offer(rows, offers, proposer)
         accepted = model.answer(rows, offers, proposer, record_received=True)
         agreed = model.agreed(rows, accepted)
-        model.conclude(rows[agreed], offers[agreed])
-        rest = ~agreed
-        if not rest.any():
-            return
+        if agreed.any():
+            model.conclude(rows[agreed], offers[agreed])
+            rest = ~agreed
+            if not rest.any():
+                return
+            rows, proposer, accepted = rows[rest], proposer[rest], accepted[rest]
         if self.values["turns"] == "rejecter":
-            pass_turn(model, rows[rest], accepted[rest])
+            pass_turn(model, rows, accepted)
         else:
-            moving = rows[rest]
-            model.proposer[moving] = next_seated(
-                model.seating[moving], model.place[moving], proposer[rest]
+            model.proposer[rows] = next_seated(
+                model.seating.take(rows, axis=0), model.place.take(rows, axis=0), proposer
             )
 
 
