@@ -137,7 +137,7 @@ class PartyAgent(mesa.Agent):
         memo = self._memo
         if memo is None or rows.dtype == bool:
             return self.strategy.target(self, rows, round_)
-        kept = memo.get(rows, round_)
+        kept, known = memo.find(rows, round_)
         if kept is not None:
             return kept
         if self._ahead and rows.size <= AHEAD_ROWS:  # few rows: rounds to come at once
@@ -149,15 +149,14 @@ class PartyAgent(mesa.Agent):
             ahead = ahead.reshape(memo.window, rows.size)
             memo.put(rows, round_, ahead)
             return ahead[0]
-        missing = ~memo.known(rows, round_)
-        if missing.all():
+        if not known.any():
             targets = self.strategy.target(self, rows, round_)
             memo.put(rows, round_, targets[None, :])
             return targets
         # Work out only the rows not kept (targets are worked out row by row).
-        fresh = rows[missing]
+        fresh = rows[~known]
         memo.put(fresh, round_, self.strategy.target(self, fresh, round_)[None, :])
-        return memo.values[round_ % memo.window][rows]
+        return memo.read(rows, round_)
 
     def next_target(self, rows: np.ndarray, round_: int) -> np.ndarray:
         """What this party would ask for after round `round_` (its acceptance floor)."""

@@ -160,23 +160,29 @@ class TargetMemo:
         self.values = np.zeros((window, replications))
         self.stamp = np.full((window, replications), self.NONE, dtype=np.int64)
 
-    def known(self, rows: np.ndarray, round_: int) -> np.ndarray:
-        """Whether the target of `round_` is kept, in each of `rows`."""
-        return self.stamp[round_ % self.window][rows] == round_
-
-    def get(self, rows: np.ndarray, round_: int) -> np.ndarray | None:
-        """The kept targets of `round_` in `rows`, or None unless every one is kept."""
+    def find(self, rows: np.ndarray, round_: int) -> tuple[np.ndarray | None, np.ndarray]:
+        """The kept targets of `round_` in `rows` (None unless every one is kept), and whether
+        each is kept."""
         slot = round_ % self.window
         stamp = self.stamp[slot]
-        if rows.size == 1:
-            if stamp[rows[0]] != round_:
-                return None
-        elif not (stamp[rows] == round_).all():
-            return None
-        return self.values[slot][rows]
+        if rows.size == 1:  # one row: no array compare
+            if stamp[rows[0]] == round_:
+                return self.values[slot][rows], _ONE_KEPT
+            return None, _ONE_MISSING
+        known = stamp[rows] == round_
+        return (self.values[slot][rows] if known.all() else None), known
+
+    def read(self, rows: np.ndarray, round_: int) -> np.ndarray:
+        """The kept targets of `round_` in `rows` (each must be kept)."""
+        return self.values[round_ % self.window][rows]
 
     def put(self, rows: np.ndarray, first: int, values: np.ndarray) -> None:
         """Keep `values[k, j]`, the target of round `first + k` in `rows[j]` (k < window)."""
+        if values.shape[0] == 1:  # one round: one slot's rows
+            slot = first % self.window
+            self.values[slot][rows] = values[0]
+            self.stamp[slot][rows] = first
+            return
         rounds = np.arange(first, first + values.shape[0])
         slots = (rounds % self.window)[:, None]
         self.values[slots, rows] = values
@@ -185,3 +191,9 @@ class TargetMemo:
     def forget(self, rows: np.ndarray) -> None:
         """Forget every kept target in `rows`."""
         self.stamp[:, rows] = self.NONE
+
+
+_ONE_KEPT = np.ones(1, dtype=bool)
+_ONE_KEPT.flags.writeable = False
+_ONE_MISSING = np.zeros(1, dtype=bool)
+_ONE_MISSING.flags.writeable = False
