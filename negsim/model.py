@@ -50,8 +50,6 @@ from negsim.utility import row_any, row_blocks
 
 __all__ = ["NegotiationModel", "Outcome", "negotiation_horizon"]
 
-_RUNNING = int(Outcome.RUNNING)  # a plain int compares with the status faster than the enum
-
 
 class NegotiationModel(mesa.Model):
     """R replications of a scenario, negotiated in lockstep.
@@ -256,7 +254,7 @@ class NegotiationModel(mesa.Model):
             self.history.make_room(self.round)
         if self.protocol.model_walk_aways:  # False: the protocol checks them
             walk_aways(self)
-        rows = np.nonzero(self.status == _RUNNING)[0]
+        rows = (self.status == Outcome.RUNNING).nonzero()[0]
         if rows.size:
             for agent in self._round_keepers:
                 present = rows[self.at_table[rows, agent.index]]
@@ -266,8 +264,8 @@ class NegotiationModel(mesa.Model):
                 self.parties, self.at_table, rows, self.round, self.mean_targets, self.history
             )
         if self.round >= self.max_rounds:
-            self._end(np.nonzero(self.status == _RUNNING)[0], Outcome.TIMEOUT)
-        self.running = bool((self.status == _RUNNING).any())
+            self._end((self.status == Outcome.RUNNING).nonzero()[0], Outcome.TIMEOUT)
+        self.running = bool((self.status == Outcome.RUNNING).any())
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ shared moves
@@ -327,18 +325,13 @@ class NegotiationModel(mesa.Model):
         own_side = np.full(rows.size, -1) if proposer is None else proposer
         if self.transcript is not None:
             self.transcript.offers(rows, own_side, offers)
-        # (`take` along the first axis: numpy's fancy indexing costs more on small arrays.)
-        present = self.at_table.take(rows, axis=0)
+        present = self.at_table.take(rows, axis=0)  # `take`: fancy indexing costs more
         own = own_side[:, None] == self._party_ids  # (n, P): the proposer's column
         line, side = (present & own).nonzero()
         if line.size:  # all at once: each row's table is its proposer's
+            own_rows, own_offers = rows[line], offers.take(line, axis=0)
             accepted[line, side] = proposers_accept(
-                self._tables,
-                self._red_lines,
-                self._reservations,
-                side,
-                rows[line],
-                offers.take(line, axis=0),
+                self._tables, self._red_lines, self._reservations, side, own_rows, own_offers
             )
         # The answering (party, row) pairs. What a party's answer says and what it teaches
         # (closed options, the frequency and threshold models, its risk) touch no other party's
