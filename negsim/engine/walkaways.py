@@ -39,26 +39,29 @@ def walk_aways(model: Walkers) -> None:
         if round_ <= agent.first_deadline:  # no row's deadline has passed yet
             continue
         candidates = (model.status == Outcome.RUNNING) & model.at_table[:, agent.index]
-        _leave(model, agent, np.flatnonzero(candidates & (round_ > agent.deadline)), "deadline")
+        _leave(model, agent, (candidates & (round_ > agent.deadline)).nonzero()[0], "deadline")
     recheck = model.recheck
     if not recheck.any():  # only newly closed options can take the last good outcome away
         return
+    checked = recheck & (model.status == Outcome.RUNNING)
     for agent in model.parties:
-        candidates = (model.status == Outcome.RUNNING) & model.at_table[:, agent.index]
-        rows = np.flatnonzero(candidates & recheck)
+        rows = (checked & model.at_table[:, agent.index]).nonzero()[0]
         if rows.size:
             leaving = rows[agent.cannot_gain(rows, model.forbidden_for(agent, rows))]
-            _leave(model, agent, leaving, "nothing_left")
+            if _leave(model, agent, leaving, "nothing_left"):
+                checked &= model.status == Outcome.RUNNING  # the rows it ended
     recheck[:] = False
 
 
-def _leave(model: Walkers, agent: Any, leaving: np.ndarray, why: str) -> None:
+def _leave(model: Walkers, agent: Any, leaving: np.ndarray, why: str) -> bool:
     """`agent` leaves the table in rows `leaving`, for reason `why`; a required party's leaving
-    ends them."""
+    ends them. Returns whether rows ended."""
     if leaving.size == 0:
-        return
+        return False
     if model.transcript is not None:
         model.transcript.walk_aways(agent, leaving, why)
     model.at_table[leaving, agent.index] = False
-    if model.required[agent.index]:
-        model.end(leaving, Outcome.WALKAWAY, np.full(leaving.size, agent.index))
+    if not model.required[agent.index]:
+        return False
+    model.end(leaving, Outcome.WALKAWAY, np.full(leaving.size, agent.index))
+    return True
