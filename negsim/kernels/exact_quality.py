@@ -346,11 +346,7 @@ def settle(points: Any, front: Any, tolerance: float, same: float, parties: Any)
             if close and covers and above:
                 dominated[f] = True
                 break
-    kept = 0
-    for f in range(size):
-        if not dominated[f]:
-            front[kept] = front[f]
-            kept += 1
+    kept = _compact(front, dominated, size)
     repeated = np.zeros(kept, dtype=np.bool_)
     for f in range(kept):
         later = front[f]
@@ -365,12 +361,18 @@ def settle(points: Any, front: Any, tolerance: float, same: float, parties: Any)
             if equal:
                 repeated[f] = True
                 break
-    size = 0
-    for f in range(kept):
-        if not repeated[f]:
-            front[size] = front[f]
-            size += 1
-    return size
+    return _compact(front, repeated, kept)
+
+
+@inner
+def _compact(front: Any, dropped: Any, size: int) -> int:
+    """Move the first `size` entries of `front` not `dropped` to its start; how many there are."""
+    kept = 0
+    for f in range(size):
+        if not dropped[f]:
+            front[kept] = front[f]
+            kept += 1
+    return kept
 
 
 @inner

@@ -23,6 +23,7 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from negsim.kernels import inner, kernel
+from negsim.kernels.sums import pairwise
 
 # Lanes a vectorised loop takes per iteration at most (four registers of eight float64 with
 # AVX-512): loops of a multiple of these run whole iterations, none left to a scalar remainder.
@@ -53,29 +54,8 @@ from 0: a plain loop differs from numpy's `@` in the last bit of one sum in ten.
 
 @inner
 def pairwise_sum(values: Any, count: int) -> float:
-    """`values[:count].sum()` as numpy takes it (count <= 128): in turn below 8 terms, else in
-    eight running sums combined ((s0+s1)+(s2+s3)) + ((s4+s5)+(s6+s7)), then the rest in turn."""
-    if count < 8:
-        total = 0.0
-        for j in range(count):
-            total += values[j]
-        return total
-    s0, s1, s2, s3 = values[0], values[1], values[2], values[3]
-    s4, s5, s6, s7 = values[4], values[5], values[6], values[7]
-    done = count - count % 8
-    for j in range(8, done, 8):
-        s0 += values[j]
-        s1 += values[j + 1]
-        s2 += values[j + 2]
-        s3 += values[j + 3]
-        s4 += values[j + 4]
-        s5 += values[j + 5]
-        s6 += values[j + 6]
-        s7 += values[j + 7]
-    total = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
-    for j in range(done, count):
-        total += values[j]
-    return 0.0 + total  # numpy adds the sum to the reduction's 0: -0.0 becomes 0.0
+    """`values[:count].sum()` in float64 as numpy takes it (`negsim.kernels.sums.pairwise`)."""
+    return 0.0 + pairwise(values, 0, count, 0.0)  # numpy adds the sum to 0: -0.0 becomes 0.0
 
 
 @inner
