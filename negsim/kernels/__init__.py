@@ -8,7 +8,8 @@ module that calls it), and the two agree bit for bit: the tests compare them on 
 
 Kernels are compiled once per machine, on first use, and cached (`cache=True`): next to the
 package when that folder is writable, else in the user's cache folder (numba's own fallback,
-`NUMBA_CACHE_DIR` overrides both). While a first call compiles, one line says so on stderr.
+`NUMBA_CACHE_DIR` overrides both). While a first call compiles, one line says so on a terminal's
+stderr.
 numba stamps a cache entry with the source of the file defining the kernel alone, so a change in
 a helper of another module would leave a stale entry; every entry here is stamped with a digest
 of all the kernel modules instead, and any change recompiles.
@@ -79,8 +80,9 @@ class Kernel:
 
 
 def _tell() -> None:
-    """The one line a process prints while its first kernels compile."""
-    if not _state["told"]:
+    """The one line a process prints while its first kernels compile, for someone watching a
+    terminal (a log or a test reading stderr gets nothing that changes with the cache's state)."""
+    if not _state["told"] and sys.stderr.isatty():
         _state["told"] = True
         print(
             "negsim: compiling the engine for this machine (once after installing; "
