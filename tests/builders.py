@@ -197,6 +197,37 @@ def random_scenario_data(
     }
 
 
+def with_frictions(
+    data: dict[str, Any],
+    rng: np.random.Generator,
+    *,
+    discounts: bool = False,
+    ordered: bool = False,
+) -> dict[str, Any]:
+    """`data` (changed in place) with what makes talks hard, each drawn from `rng`: a red line
+    on a party's worst option of one issue (half the parties), a deadline (30%), a discount
+    (30%, with `discounts`), uncertain numbers (half), the last of three or more parties
+    optional (half); with `ordered`, each issue ordered or nominal at random."""
+    if ordered:
+        for issue in data["issues"].values():
+            issue["ordered"] = bool(rng.random() < 0.5)
+    for party in data["parties"].values():
+        if rng.random() < 0.5:  # a red line on an option that is not the party's best
+            issue = f"i{rng.integers(len(data['issues']))}"
+            worst = min(party["positions"][issue]["values"].items(), key=lambda kv: kv[1])[0]
+            party["red_lines"] = {issue: [worst]}
+        if rng.random() < 0.3:
+            party["deadline"] = int(rng.integers(1, 30))
+        if discounts and rng.random() < 0.3:
+            party["discount"] = round(float(rng.uniform(0.9, 1.0)), 3)
+        if rng.random() < 0.5:
+            party["uncertainty"] = {"weights": 20.0, "reservation": 0.05, "values": 0.05}
+    names = list(data["parties"])
+    if len(names) > 2 and rng.random() < 0.5:
+        data["parties"][names[-1]]["required"] = False
+    return data
+
+
 def panel_scenario_data(
     seed: int,
     *,

@@ -21,7 +21,7 @@ from negsim.kernels import engine
 from negsim.model import NegotiationModel
 from negsim.protocols import build_protocol
 from negsim.scenario import Scenario, parse_scenario
-from tests.builders import random_scenario_data
+from tests.builders import random_scenario_data, with_frictions
 from tests.properties.test_invariants import with_random_tracks
 
 STRATEGIES: list[dict[str, Any]] = [
@@ -61,23 +61,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         strategies=STRATEGIES,
     )
     rng = np.random.default_rng(seed)
-    for issue in data["issues"].values():
-        issue["ordered"] = bool(rng.random() < 0.5)
-    for party in data["parties"].values():
-        if rng.random() < 0.5:
-            issue = f"i{rng.integers(len(data['issues']))}"
-            worst = min(party["positions"][issue]["values"].items(), key=lambda kv: kv[1])[0]
-            party["red_lines"] = {issue: [worst]}
-        if rng.random() < 0.3:
-            party["deadline"] = int(rng.integers(1, 30))
-        if rng.random() < 0.3:
-            party["discount"] = round(float(rng.uniform(0.9, 1.0)), 3)
-        if rng.random() < 0.5:
-            party["uncertainty"] = {"weights": 20.0, "reservation": 0.05, "values": 0.05}
-    names = list(data["parties"])
-    if len(names) > 2 and rng.random() < 0.5:
-        data["parties"][names[-1]]["required"] = False
-    return parse_scenario(data)
+    return parse_scenario(with_frictions(data, rng, discounts=True, ordered=True))
 
 
 def run(scenario: Scenario, name: str, protocol: str, params: dict[str, Any], seed: int, **kw: Any):

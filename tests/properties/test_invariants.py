@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from negsim.model import NegotiationModel
 from negsim.scenario import Scenario, parse_scenario
-from tests.builders import random_scenario_data
+from tests.builders import random_scenario_data, with_frictions
 
 STRATEGIES = [
     {"name": "boulware", "exponent": 0.2},
@@ -32,20 +32,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         reservation_range=(0.0, draw(st.floats(0.0, 0.8))),
         strategies=STRATEGIES,
     )
-    rng = np.random.default_rng(seed)
-    for party in data["parties"].values():
-        if rng.random() < 0.5:  # a red line on an option that is not the party's best
-            issue = f"i{rng.integers(len(data['issues']))}"
-            worst = min(party["positions"][issue]["values"].items(), key=lambda kv: kv[1])[0]
-            party["red_lines"] = {issue: [worst]}
-        if rng.random() < 0.3:
-            party["deadline"] = int(rng.integers(1, 30))
-        if rng.random() < 0.5:
-            party["uncertainty"] = {"weights": 20.0, "reservation": 0.05, "values": 0.05}
-    names = list(data["parties"])
-    if len(names) > 2 and rng.random() < 0.5:
-        data["parties"][names[-1]]["required"] = False
-    return parse_scenario(data)
+    return parse_scenario(with_frictions(data, np.random.default_rng(seed)))
 
 
 def _run(scenario: Scenario, seed: int) -> NegotiationModel:
