@@ -10,10 +10,10 @@ of sums such as 0.1 + 0.2 never makes two frontier points of one.
 
 - `pareto_frontier` is exact on any set of points: a sort and a running maximum for two parties;
   for more, a cheap pass removes every point dominated by a few maximisers of weighted sums, then
-  the rest is swept block by block in an order where a dominating point always comes first. It
-  costs O(N·F·P) for N points, F of them on the frontier: 10^6 points of 4 parties with a
-  frontier of 2,000 take 0.2-0.4 s; the worst case, every point on the frontier, 0.4 s for
-  3·10^4 points and 3.4 s for 10^5.
+  the rest is swept in an order where a dominating point always comes first. It costs at most
+  O(N·F·P) for N points, F of them on the frontier. The compiled engine sweeps point by point and
+  stops at the first frontier point that covers one (`negsim.kernels.frontier`); the numpy
+  reference sweeps block by block.
 - `issue_wise_frontier` finds the frontier of a multi-issue outcome space without enumerating it:
   the frontier of a sum of independent per-issue choices lies within the sum of per-issue frontiers,
   so adding one issue at a time and keeping only the frontier is exact. When a partial frontier
@@ -30,6 +30,7 @@ from math import comb
 import numpy as np
 from numpy.typing import ArrayLike
 
+from negsim import kernels
 from negsim.utility import TOLERANCE
 
 SAME = 1e-12  # points this close for every party are one point
@@ -215,6 +216,10 @@ def _prefilter(points: np.ndarray) -> np.ndarray:
         best[better], pivots[better] = value[better], top[better] + start
     pivots = np.unique(pivots)
     sums = points.sum(axis=1)
+    if kernels.compiled():
+        from negsim.kernels.frontier import beaten_by_pivots
+
+        return np.flatnonzero(~beaten_by_pivots(np.ascontiguousarray(points), pivots, sums))
     # One row per pivot, one column per point, plus a row for the sums (strictly larger).
     upper = np.vstack([columns[:, pivots], sums[pivots]])
     step = max(1, _CELLS // len(pivots))
@@ -239,6 +244,10 @@ def _frontier_sweep(points: np.ndarray) -> np.ndarray:
     sub = points[candidates]
     keys = [candidates, *(-sub[:, a] for a in reversed(range(sub.shape[1]))), -sub.sum(axis=1)]
     order = candidates[np.lexsort(keys)]
+    if kernels.compiled():
+        from negsim.kernels.frontier import sweep
+
+        return np.sort(order[sweep(np.ascontiguousarray(points[order]))])
     columns = np.ascontiguousarray(points[order].T)  # candidates as columns, in sweep order
     found = np.empty((points.shape[1], max(len(order), 1)))  # frontier columns, filled in order
     n_found = 0

@@ -15,6 +15,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from negsim import kernels
+
 DEFAULT_LIMIT = 10**6
 
 
@@ -49,6 +51,12 @@ def enumerate_outcomes(n_options: ArrayLike, limit: int = DEFAULT_LIMIT) -> np.n
     count = outcome_count(sizes)
     if count > limit:
         raise ValueError(f"{count} outcomes exceed the enumeration limit of {limit}")
+    if kernels.compiled():
+        from negsim.kernels.outcomes import odometer
+
+        counts = np.array(sizes, dtype=np.int64)
+        choices = np.tile(np.arange(max(sizes, default=0), dtype=np.int64), (len(sizes), 1))
+        return odometer(choices, counts, count)
     out = np.empty((count, len(sizes)), dtype=np.int64)
     index = np.arange(count, dtype=np.int64)
     stride = 1
@@ -85,6 +93,17 @@ def admissible_outcomes(allowed: ArrayLike, limit: int = DEFAULT_LIMIT) -> np.nd
     """
     allowed = np.asarray(allowed, dtype=bool)
     choices = [np.flatnonzero(row) for row in allowed]
+    if kernels.compiled():
+        from negsim.kernels.outcomes import odometer
+
+        counts = np.array([len(c) for c in choices], dtype=np.int64)
+        count = outcome_count(counts)
+        if count > limit:
+            raise ValueError(f"{count} outcomes exceed the enumeration limit of {limit}")
+        table = np.zeros((len(choices), allowed.shape[1] if allowed.ndim == 2 else 0), np.int64)
+        for issue, options in enumerate(choices):
+            table[issue, : len(options)] = options
+        return odometer(table, counts, count)
     out = enumerate_outcomes([len(c) for c in choices], limit)
     for issue, options in enumerate(choices):
         out[:, issue] = options[out[:, issue]]  # position among the allowed -> option index
@@ -124,6 +143,11 @@ def outcome_utilities(tables: ArrayLike, outcomes: ArrayLike) -> np.ndarray:
         raise ValueError(
             f"need tables (P, I, K) and outcomes (N, I), got {tables.shape} and {outcomes.shape}"
         )
+    in_range = outcomes.size == 0 or (outcomes.min() >= 0 and outcomes.max() < tables.shape[2])
+    if kernels.compiled() and in_range:
+        from negsim.kernels.outcomes import utilities
+
+        return utilities(np.ascontiguousarray(tables), np.ascontiguousarray(outcomes))
     out = np.zeros((len(outcomes), tables.shape[0]))
     for issue in range(tables.shape[1]):
         out += tables[:, issue, outcomes[:, issue]].T
