@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import math
 import shlex
 import sys
@@ -237,6 +238,7 @@ def report_html(
             "distance to the Pareto frontier is a lower bound (&ldquo;at least&rdquo;) and the "
             "distance to the Nash point an estimate (&ldquo;&asymp;&rdquo;).</p>"
         )
+    parts.append(discovery_html(sweep_dir))
     parts += [
         "<h2>Reproduce</h2>",
         "<p>The sweep's command: run again, it resumes here (finished jobs are skipped). "
@@ -289,3 +291,45 @@ def build_report(sweep_dir: Path, out: Path | None = None) -> list[Path]:
 def _write_text(path: Path, text: str) -> None:
     """Write `text` atomically (see `negsim.files.atomic_write`)."""
     atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def discovery_html(sweep_dir: Path) -> str:
+    """The scenario-discovery section from `discovery.json` and `discovery.png` (written by
+    `negsim-report --discover`); empty when there is no `discovery.json`."""
+    e = html.escape
+    path = sweep_dir / "discovery.json"
+    if not path.is_file():
+        return ""
+
+    def cells(limit: dict[str, Any]) -> dict[str, str]:
+        if limit.get("categories"):
+            kept, every = limit["categories"], limit["all_categories"]
+            return {"input": limit["name"], "box": ", ".join(kept), "swept": ", ".join(every)}
+        lower = limit["low"] if limit["lower"] is None else limit["lower"]
+        upper = limit["high"] if limit["upper"] is None else limit["upper"]
+        return {
+            "input": limit["name"],
+            "box": f"{label(lower)} to {label(upper)}",
+            "swept": f"{label(limit['low'])} to {label(limit['high'])}",
+        }
+
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+        words, sentence = found["condition"]["words"], found["sentence"]
+        step, rule, limits = found["box"], found["rule"], found["limits"]
+        rows = [cells(limit) for limit in limits]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        problem = f"{path}: unreadable ({type(exc).__name__})"
+        return f'<h2>Scenario discovery</h2>\n<p class="failed">{e(problem)}</p>'
+    parts = [
+        f"<h2>Scenario discovery: {e(str(words))}</h2>",
+        f'<p class="headline">{e(str(sentence))}</p>',
+        f"<p>Box {e(str(step))} of PRIM's peeling trajectory ({e(str(rule))}), over "
+        f"{e(str(found.get('points')))} points; <code>discovery.json</code> holds every step.</p>",
+        _html_table(pd.DataFrame(rows, columns=["input", "box", "swept"]), left=True),
+    ]
+    figure = sweep_dir / "discovery.png"
+    if figure.is_file():
+        data = base64.b64encode(figure.read_bytes()).decode("ascii")
+        parts.append(f'<img src="data:image/png;base64,{data}" alt="PRIM trade-off and box">')
+    return "\n".join(parts)
