@@ -19,11 +19,16 @@ from negsim.sweep import lock, table
 
 
 def parse_overrides(overrides: list[str]) -> list[tuple[str, bool, Any]]:
-    """`key=value` overrides in Hydra's grammar as `(key, swept, values or value)`."""
+    """`key=value` overrides in Hydra's grammar as `(key, swept, values or value)`.
+
+    A sweep with no list of values (`interval(a,b)`, which a design sweeper samples) is swept
+    with no values given: the jobs' own overrides say what each one ran with.
+    """
     parsed: list[tuple[str, bool, Any]] = []
     for override in OverridesParser.create().parse_overrides(overrides):
         if override.is_sweep_override():
-            parsed.append((override.key_or_group, True, list(override.sweep_iterator())))
+            values = list(override.sweep_iterator()) if override.is_discrete_sweep() else []
+            parsed.append((override.key_or_group, True, values))
         else:
             parsed.append((override.key_or_group, False, override.value()))
     return parsed

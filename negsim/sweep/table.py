@@ -99,6 +99,10 @@ def sweep_info(sweep_dir: Path) -> SweepInfo:
     if path.is_file():
         try:
             _read_multirun(path, info)
+            if record is not None:  # numbers a design sweeper chose besides those it was given
+                for key in record.get("swept") or {}:
+                    info.fixed.pop(key, None)
+                    info.swept.setdefault(key, [])
             return info
         except Exception as exc:  # YAML errors, a list, overrides Hydra cannot parse
             info.swept, info.fixed, info.parties = {}, {}, []

@@ -1,0 +1,229 @@
+"""Sweepers that choose their own points: a search space in Hydra's idiom, run as one sweep.
+
+`hydra.sweeper.params.<key>=interval(a,b)` (reals; `int(interval(a,b))` for whole numbers) or
+`choice(x,y,...)` declares a number to vary, as Hydra's Optuna sweeper reads them; a plain value
+there, or any `key=value` on the command line, is held fixed for every point, and a comma list
+on the command line (`key=a,b`) is a choice too. `hydra.sweeper.around` is the shorthand for many
+numbers at once: `around: {reservation: 0.1, deadline: 5}` varies every party's reservation
+within 0.1 of its stated value and every party's deadline within 5 rounds of it (a party without
+a deadline keeps none). Ranges are clipped to what the number allows: reservations to [0, 1],
+deadlines to at least 1 round, any other number stated positive to at least a tenth of its value.
+
+A subclass turns the factors into points (`design_rows`); `run_points` launches them through the
+configured launcher (the batched launcher packs the points into lockstep models, on any executor)
+and reads each point's output from its `summary.json`. The sweep directory is locked and its
+record lists every point, as for a grid: the same command resumes it, and the sweep table lists
+each point with the values it ran with.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import ChoiceSweep, IntervalSweep, Override
+from hydra.core.utils import JobReturn
+from omegaconf import DictConfig, OmegaConf
+
+from hydra_plugins.negsim_sweeper.negsim_sweeper import NegsimSweeper
+from negsim.analysis.sensitivity import DUMMY, Factor
+from negsim.errors import NegsimError
+from negsim.results.job_files import read_summary
+from negsim.sweep import lock as sweep_lock
+
+DUMMY_SEEDS = 10**6
+"""The dummy's coordinate in [0, 1] picks one of this many seeds after the run's own."""
+
+
+class DesignSweeper(NegsimSweeper):
+    """A sweeper whose points come from a design over factors rather than a grid.
+
+    Args:
+        params: the numbers to vary (`interval(...)`, `choice(...)`) or hold (a plain value).
+        around: half-widths of the shorthand: field of every party -> how far from its value.
+        output: the job summary's number to analyse (`agreement_probability` by default).
+    """
+
+    def __init__(
+        self,
+        params: Any = None,
+        around: Any = None,
+        output: str = "agreement_probability",
+        max_batch_size: int | None = None,
+    ) -> None:
+        super().__init__(max_batch_size=None, params={})
+        self.space = {str(k): str(v) for k, v in _plain(params).items()}
+        self.around = _flat(_plain(around))
+        self.output = output
+        self.factors: list[Factor] = []
+        self.fixed: list[str] = []
+        self.dummy = False
+        self._design: list[list[str]] | None = None
+
+    def _parse_config(self) -> list[str]:
+        return [f"{key}={value}" for key, value in self.space.items()]
+
+    def design_rows(self, factors: list[Factor]) -> list[list[Any]]:
+        """The points to run: one list of values (one per factor) per point."""
+        raise NotImplementedError
+
+    def split_arguments(  # type: ignore[override]
+        self, overrides: list[Override], max_batch_size: int | None
+    ) -> list[list[list[str]]]:
+        """The design's points as one batch of jobs (Hydra calls this to expand a sweep)."""
+        if self._design is None:
+            self.factors, self.fixed = self._factors(overrides)
+            rows = self.design_rows(self.factors)
+            self._design = [self.job_lines(row) for row in rows]
+        return [self._design]
+
+    def job_lines(self, row: Sequence[Any]) -> list[str]:
+        """A point's overrides: the fixed ones, then one per factor."""
+        lines = list(self.fixed)
+        for factor, value in zip(self.factors, row, strict=True):
+            if factor.key == DUMMY:
+                lines.append(f"seed={self._seed() + round(float(value) * (DUMMY_SEEDS - 1))}")
+            else:
+                lines.append(f"{factor.key}={value}")
+        return lines
+
+    def run_points(self, points: list[list[str]], first_job: int) -> np.ndarray:
+        """Launch `points` as jobs numbered from `first_job`; each one's output, in order."""
+        assert self.launcher is not None
+        return self.read_outputs(self.launcher.launch(points, initial_job_idx=first_job), first_job)
+
+    def read_outputs(self, returns: Sequence[JobReturn], first_job: int = 0) -> np.ndarray:
+        """The output of each job (numbered from `first_job`) from its `summary.json`."""
+        outputs = []
+        for num, ret in enumerate(returns, first_job):
+            summary, problem = read_summary(Path(str(ret.working_dir)))
+            if summary is None or summary.get("status") != "ok":
+                why = problem or (summary or {}).get("error") or "no summary.json"
+                raise NegsimError(f"sweeper: job {num} failed ({why}); every point is needed")
+            value = summary.get(self.output)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise NegsimError(
+                    f"hydra.sweeper.output: {self.output!r} is not a number in job {num}'s "
+                    "summary.json (try agreement_probability or mean_rounds)"
+                )
+            outputs.append(float(value))
+        return np.array(outputs)
+
+    def _record_of(self, config: Any, lines: list[str]) -> dict[str, Any]:
+        """The sweep's record: its config, every point, and each varied key's values."""
+        assert self.hydra_context is not None and isinstance(config, dict)
+        parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
+        grid = self.split_arguments(parser.parse_overrides(lines), None)[0]
+        keys = ["seed" if f.key == DUMMY else f.key for f in self.factors]
+        swept = {
+            key: ",".join(dict.fromkeys(job[len(self.fixed) + i].split("=", 1)[1] for job in grid))
+            for i, key in enumerate(keys)
+        }
+        config = {key: value for key, value in config.items() if key != "hydra"}
+        return sweep_lock.make_record(config, grid, swept)
+
+    def _seed(self) -> int:
+        assert self.config is not None
+        seed = self.config.get("seed", 0)
+        return int(seed) if isinstance(seed, int) else 0
+
+    def _factors(self, overrides: list[Override]) -> tuple[list[Factor], list[str]]:
+        factors: list[Factor] = []
+        fixed: list[str] = []
+        for override in overrides:
+            key = override.get_key_element()
+            if override.is_sweep_override():
+                factors.append(_factor(key, override))
+            elif key == DUMMY:
+                raise NegsimError(f"hydra.sweeper.params.{DUMMY}: use hydra.sweeper.dummy=true")
+            else:
+                fixed.append(f"{key}={override.get_value_element_as_str()}")
+        given = {f.key for f in factors}
+        factors += [f for f in self._around() if f.key not in given]
+        if self.dummy:
+            factors.append(Factor(DUMMY, 0.0, 1.0))
+        return factors, fixed
+
+    def _around(self) -> list[Factor]:
+        """The shorthand's factors, from the parties' stated values in the composed config."""
+        if not self.around:
+            return []
+        assert self.config is not None
+        parties = OmegaConf.select(self.config, "scenario.parties")
+        if not isinstance(parties, DictConfig):
+            raise NegsimError("hydra.sweeper.around: the scenario's parties are not in the config")
+        factors = []
+        for field, width in self.around.items():
+            if isinstance(width, bool) or not isinstance(width, int | float) or width <= 0:
+                raise NegsimError(
+                    f"hydra.sweeper.around.{field}: must be a positive half-width, got {width!r}"
+                )
+            for name in map(str, parties):
+                value = OmegaConf.select(parties[name], field)
+                if value is None:
+                    continue
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise NegsimError(
+                        f"hydra.sweeper.around.{field}: scenario.parties.{name}.{field} is "
+                        f"{value!r}, not a number"
+                    )
+                factors.append(_around_factor(f"scenario.parties.{name}.{field}", value, width))
+        if not factors:
+            fields = ", ".join(self.around)
+            raise NegsimError(f"hydra.sweeper.around: no party states {fields}")
+        return factors
+
+
+def _around_factor(key: str, value: float, width: float) -> Factor:
+    low, high = value - width, value + width
+    if key.endswith(".reservation"):
+        low, high = max(low, 0.0), min(high, 1.0)
+    elif key.endswith(".deadline"):
+        return Factor(key, max(low, 1.0), high, "int")
+    elif value > 0:
+        low = max(low, value / 10)
+    kind = "int" if isinstance(value, int) and isinstance(width, int) else "float"
+    return Factor(key, float(low), float(high), kind)
+
+
+def _factor(key: str, override: Override) -> Factor:
+    """A factor from `interval(a,b)`, `int(interval(a,b))`, `choice(...)` or a comma list."""
+    value = override.value()
+    where = f"hydra.sweeper.params.{key}"
+    if isinstance(value, IntervalSweep):
+        low, high = float(value.start), float(value.end)  # type: ignore[arg-type]
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise NegsimError(f"{where}: interval({low:g}, {high:g}) is empty")
+        whole = isinstance(value.start, int) and isinstance(value.end, int)
+        return Factor(key, low, high, "int" if whole else "float")
+    if isinstance(value, ChoiceSweep):
+        choices = tuple(value.list)
+        if len(choices) < 2:
+            raise NegsimError(f"{where}: a choice needs at least two values")
+        return Factor(key, 0.0, float(len(choices)), "choice", choices)
+    raise NegsimError(f"{where}: use interval(a,b) or choice(a,b,...), not {override.input_line}")
+
+
+def _plain(node: Any) -> dict[str, Any]:
+    if node is None:
+        return {}
+    if isinstance(node, DictConfig):
+        container = OmegaConf.to_container(node, resolve=False)
+        assert isinstance(container, dict)
+        return {str(k): v for k, v in container.items()}
+    return dict(node)
+
+
+def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """`{strategy: {exponent: 0.5}}` as `{strategy.exponent: 0.5}`."""
+    flat: dict[str, Any] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
