@@ -228,6 +228,10 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+
+
 def default_inputs(table: pd.DataFrame) -> list[str]:
     """The swept keys of a sweep table: its columns before `job` (the table puts them first)."""
     columns = list(table.columns)
@@ -241,9 +245,10 @@ def prepare(
     condition holds, and notes on what was left out; a NegsimError if PRIM cannot run."""
     where = f"{source}: condition {condition.text!r}"
     if condition.column not in table:
-        known = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c])]
-        shown = ", ".join(["agreement", *[c for c in known if c != "agreement_probability"]][:12])
-        raise NegsimError(f"{where}: no column {condition.column!r} (numeric columns: {shown})")
+        skip = {"agreement_probability", "job", "seed", "replications", *inputs}
+        known = [c for c in table.columns if c not in skip and _numeric(table[c])]
+        shown = ", ".join(["agreement", *known][:10]) + (", ..." if len(known) > 9 else "")
+        raise NegsimError(f"{where}: no column {condition.column!r} (columns: {shown})")
     values = pd.to_numeric(table[condition.column], errors="coerce")
     if values.isna().all() and table[condition.column].notna().any():
         raise NegsimError(f"{where}: column {condition.column!r} holds no numbers")
@@ -293,9 +298,12 @@ def discover(
     `box` picks a step of the trajectory; by default `choose_box` does, at `density`.
     `source` names the table in error messages (its file or sweep directory).
     """
-    cond = parse_condition(condition) if isinstance(condition, str) else condition
+    try:
+        cond = parse_condition(condition) if isinstance(condition, str) else condition
+    except NegsimError as exc:
+        raise NegsimError(f"{source}: {exc}") from None
     if not 0 < density <= 1:
-        raise NegsimError(f"--density {density:g}: must be in (0, 1]")
+        raise NegsimError(f"{source}: --density {density:g}: must be in (0, 1]")
     x, y, notes = prepare(table, cond, default_inputs(table) if inputs is None else inputs, source)
     with warnings.catch_warnings():  # the Workbench warns of optional packages it lacks
         warnings.simplefilter("ignore")
@@ -313,7 +321,10 @@ def discover(
     if box is None:
         chosen, rule = choose_box(trajectory, density)
     elif not 0 <= box < len(trajectory):
-        raise NegsimError(f"--box {box}: the trajectory has steps 0 to {len(trajectory) - 1} only")
+        raise NegsimError(
+            f"{source}: --box {box}: the trajectory of {cond.text!r} has steps 0 to "
+            f"{len(trajectory) - 1} only"
+        )
     else:
         chosen, rule = box, "chosen with --box"
     ranges = {
