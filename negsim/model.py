@@ -434,8 +434,8 @@ class NegotiationModel(mesa.Model):
         self.opponents = self.thresholds = None  # type: ignore[assignment]
         self._tables = self.aims = None  # type: ignore[assignment]
         self.closed = self.standing = None  # type: ignore[assignment]
-        self.draws = self.rows = self.streams = None  # type: ignore[assignment]
-        self._red_lines = None  # type: ignore[assignment]
+        self._red_lines = self.rows = self.streams = None  # type: ignore[assignment]
+        self.draws = Draws(self.draws.weights, self.draws.values, self.draws.reservations)
         self.history = None
         for agent in self.parties:
             # A fresh empty array: a slice would keep the whole tables array alive.

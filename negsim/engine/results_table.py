@@ -8,8 +8,11 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
+from negsim.analysis.drawn import VALUE, WEIGHT, drawn_numbers
 from negsim.analysis.replication_quality import quality_is_exact
 from negsim.scenario import Scenario
+from negsim.scenario.draws import Draws
+from negsim.scenario.points import Point
 from negsim.status import OUTCOME_NAMES, Outcome
 from negsim.utility import TOLERANCE
 
@@ -18,6 +21,8 @@ class Ended(Protocol):
     """What the results table reads of a model (see `NegotiationModel` for each array)."""
 
     scenario: Scenario
+    points: Sequence[Point]
+    draws: Draws
     parties: Sequence[Any]  # each with name, reservation, discounted, discount_factor
     replications: int
     index: np.ndarray
@@ -35,8 +40,8 @@ class Ended(Protocol):
 
 def results_table(model: Ended, extra: dict[str, Any]) -> pd.DataFrame:
     """One row per replication: outcome, who walked away, round, the deal, utilities, and the
-    deal's distances to the Pareto frontier and the Nash point; `extra` columns (a protocol's)
-    come last."""
+    deal's distances to the Pareto frontier and the Nash point, every other drawn number
+    (`drawn_columns`); `extra` columns (a protocol's) come last."""
     scenario = model.scenario
     names = np.array(scenario.party_names, dtype=object)
     outcome = np.array([OUTCOME_NAMES.get(Outcome(s), "running") for s in range(4)], dtype=object)[
@@ -70,9 +75,27 @@ def results_table(model: Ended, extra: dict[str, Any]) -> pd.DataFrame:
         model.replications, quality_is_exact(model.admissible, model.exact_quality)
     )
     columns["distance_to_nash"] = model.distance_to_nash
+    columns.update(drawn_columns(model))
     columns.update(extra)
     frame = pd.DataFrame(columns)
     frame["outcome"] = pd.Categorical(
         frame["outcome"], categories=[*OUTCOME_NAMES.values(), "running"]
     )
     return frame
+
+
+def drawn_columns(model: Ended) -> dict[str, np.ndarray]:
+    """The drawn weights and option values that vary in the model (`drawn_numbers`), each as a
+    float32 column (`weight_<party>_<issue>`, `value_<party>_<issue>_<option>`): float32
+    halves what hundreds of such columns cost in memory and on disk, and keeps 7 digits."""
+    columns: dict[str, np.ndarray] = {}
+    numbers = drawn_numbers([p.scenario for p in model.points])
+    for kind, drawn in ((WEIGHT, model.draws.weights), (VALUE, model.draws.values)):
+        these = [n for n in numbers if n.kind == kind]
+        if not these:
+            continue
+        at = np.array([(n.party, n.issue, n.option) for n in these]).T
+        picked = drawn[at[0], :, at[1]] if kind == WEIGHT else drawn[at[0], :, at[1], at[2]]
+        block = np.ascontiguousarray(picked.T, dtype=np.float32)  # (R, numbers)
+        columns.update((n.column, block[:, j]) for j, n in enumerate(these))
+    return columns
