@@ -32,6 +32,9 @@ MIN_POINTS = 10
 DENSITY = 0.8
 """The default density a chosen box must reach (`choose_box`)."""
 
+SIGNIFICANCE = 0.05
+"""The default box drops a restriction whose quasi-p value is above this (`discover`)."""
+
 _CONDITION = re.compile(
     r"^\s*(?P<column>[A-Za-z_][\w.\-]*)\s*(?P<op><=|>=|<|>)\s*"
     r"(?P<value>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$"
@@ -93,7 +96,9 @@ class Limit:
     """A box's limit on one input: numbers `lower..upper` of `low..high`, or kept categories.
 
     `lower` or `upper` is None where the box does not restrict that side; `categories` (kept)
-    and `all_categories` are set for a categorical input, the numbers then None.
+    and `all_categories` are set for a categorical input, the numbers then None. `quasi_p` is
+    the one-sided binomial test of Bryant and Lempert (2010): how likely the box's density would
+    be without this restriction; a large one marks a restriction that adds little.
     """
 
     name: str
@@ -103,6 +108,7 @@ class Limit:
     high: float | None = None
     categories: tuple[str, ...] | None = None
     all_categories: tuple[str, ...] | None = None
+    quasi_p: float | None = None
 
     def words(self, name: Callable[[str], str] = str) -> str:
         """The limit in plain words: `x >= 0.5`, `0.2 <= x <= 0.4`, `strategy in {a, b}`."""
@@ -202,15 +208,15 @@ def describe(result: Discovery, name: Callable[[str], str] = str) -> str:
 
 
 def choose_box(trajectory: Sequence[Step], density: float = DENSITY) -> tuple[int, str]:
-    """The default step: the most coverage among boxes with at least `density` (ties: fewer
-    restricted inputs, then the earlier step); if none reaches it, the densest box.
+    """The default step: the most coverage among boxes with at least `density` (ties: the
+    denser, then the earlier step); if none reaches it, the densest box.
 
     Coverage first, because a box only as dense as asked should hold as many of the points of
     interest as it can; the densest box alone is often a sliver of a few points.
     """
     dense = [i for i, s in enumerate(trajectory) if s.density >= density - 1e-12]
     if dense:
-        best = max(dense, key=lambda i: (trajectory[i].coverage, -trajectory[i].restricted, -i))
+        best = max(dense, key=lambda i: (trajectory[i].coverage, trajectory[i].density, -i))
         return best, f"the most coverage with density >= {density:g}"
     best = max(
         range(len(trajectory)), key=lambda i: (trajectory[i].density, trajectory[i].coverage, -i)
@@ -295,7 +301,10 @@ def discover(
 ) -> Discovery:
     """Run PRIM for `condition` over the `inputs` (default: the table's swept keys).
 
-    `box` picks a step of the trajectory; by default `choose_box` does, at `density`.
+    `box` picks a step of the trajectory. By default `choose_box` does, at `density`, and then
+    every restriction of that box with a quasi-p value above `SIGNIFICANCE` is dropped (PRIM
+    also peels on inputs that do not matter, to shed a few points by chance); the box without
+    them is added to the trajectory as its last step, and chosen.
     `source` names the table in error messages (its file or sweep directory).
     """
     try:
@@ -311,15 +320,22 @@ def discover(
 
         found = Prim(x, y.astype(int), peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05)
         prim_box = found.find_box()
-    frame = prim_box.peeling_trajectory
-    trajectory = tuple(
-        Step(float(r.coverage), float(r.density), int(r.res_dim), int(r.n), int(r.k))
-        for r in frame.itertuples()
-    )
     init = found.box_init
-    all_limits = tuple(_limits(lims, init) for lims in prim_box.box_lims)
+    trajectory, all_limits = _steps(prim_box, init)
     if box is None:
         chosen, rule = choose_box(trajectory, density)
+        weak = [x.name for x in all_limits[chosen] if (x.quasi_p or 0) > SIGNIFICANCE]
+        if weak:  # the Workbench adds the box without them as a step of the trajectory
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for i, name in enumerate(weak):
+                    prim_box.drop_restriction(name, chosen if i == 0 else None)
+            trajectory, all_limits = _steps(prim_box, init)
+            rule += (
+                f", then without the restriction on {', '.join(weak)} "
+                f"(step {chosen}; quasi-p above {SIGNIFICANCE:g})"
+            )
+            chosen = len(trajectory) - 1
     elif not 0 <= box < len(trajectory):
         raise NegsimError(
             f"{source}: --box {box}: the trajectory of {cond.text!r} has steps 0 to "
@@ -338,8 +354,25 @@ def discover(
     )  # fmt: skip
 
 
-def _limits(lims: pd.DataFrame, init: pd.DataFrame) -> tuple[Limit, ...]:
-    """The limits of one box (PRIM's 2-row frame of lower and upper limits) it restricts."""
+def _steps(
+    prim_box: Any, init: pd.DataFrame
+) -> tuple[tuple[Step, ...], tuple[tuple[Limit, ...], ...]]:
+    """The trajectory of a Workbench `PrimBox`, and each step's limits."""
+    trajectory = tuple(
+        Step(float(r.coverage), float(r.density), int(r.res_dim), int(r.n), int(r.k))
+        for r in prim_box.peeling_trajectory.itertuples()
+    )
+    limits = tuple(
+        _limits(lims, init, p) for lims, p in zip(prim_box.box_lims, prim_box.p_values, strict=True)
+    )
+    return trajectory, limits
+
+
+def _limits(
+    lims: pd.DataFrame, init: pd.DataFrame, p_values: dict[str, list[float]]
+) -> tuple[Limit, ...]:
+    """The limits of one box (PRIM's 2-row frame of lower and upper limits) it restricts, each
+    with its quasi-p value (the smaller of its restricted sides')."""
     out = []
     for c in init.columns:
         low: Any = init.loc[0, c]
@@ -349,15 +382,22 @@ def _limits(lims: pd.DataFrame, init: pd.DataFrame) -> tuple[Limit, ...]:
         if isinstance(low, set):
             if set(lower) != low:
                 kept, every = tuple(sorted(lower)), tuple(sorted(low))
-                out.append(Limit(c, categories=kept, all_categories=every))
+                out.append(Limit(c, categories=kept, all_categories=every, quasi_p=_p(p_values, c)))
             continue
         lo = _round(lower) if lower != low else None
         hi = _round(upper) if upper != high else None
         if lo is not None or hi is not None:
-            out.append(Limit(c, lo, hi, _round(low), _round(high)))
+            out.append(Limit(c, lo, hi, _round(low), _round(high), quasi_p=_p(p_values, c)))
     return tuple(out)
 
 
 def _round(value: Any) -> float:
     """A limit to 12 significant digits: PRIM's midpoints (0.6499999999999999) read as 0.65."""
     return float(f"{float(value):.12g}")
+
+
+def _p(p_values: dict[str, list[float]], name: str) -> float | None:
+    """An input's quasi-p value: the smaller of its restricted sides' (the Workbench gives -1
+    for a side it does not restrict); None if it gives none."""
+    found = [float(v) for v in p_values.get(name, []) if v is not None and v >= 0]
+    return min(found) if found else None

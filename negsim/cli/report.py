@@ -82,6 +82,11 @@ def discovery_text(result: Discovery) -> str:
         describe(result, short_key),
         f"Box {result.box} of the peeling trajectory ({result.rule}); "
         f"{result.of_interest} of {result.points} points meet {result.condition.words()}.",
+        *[
+            f"  {limit.words(short_key)} (quasi-p {limit.quasi_p:.2g})"
+            for limit in result.limits
+            if limit.quasi_p is not None
+        ],
         *[f"Note: {note}" for note in result.notes],
         "Other boxes (--box STEP):",
         "  step  coverage  density  restricted  points",
