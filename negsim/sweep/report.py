@@ -38,6 +38,7 @@ from negsim.results.job_files import read_summary
 from negsim.sweep.commands import hydra_value, reproduce_command
 from negsim.sweep.display import column_definitions, display_tables, estimated_rows
 from negsim.sweep.headline import headline
+from negsim.sweep.sensitivity import sensitivity_html
 from negsim.sweep.table import SweepInfo, job_dirs, write_sweep
 
 FIGURE = "agreement.png"
@@ -220,6 +221,7 @@ def report_html(
         parts.append(f'<img src="data:image/png;base64,{data}" alt="{e(TITLE)} by swept key">')
     else:
         parts.append("<p>No figure.</p>")
+    parts.append(sensitivity_html(sweep_dir))
     tables = display_tables(table, keys)
     parts.append("<h2>Sweep table</h2>")
     parts.append(

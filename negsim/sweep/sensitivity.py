@@ -106,3 +106,42 @@ def read_sensitivity(sweep_dir: Path) -> tuple[pd.DataFrame, dict[str, Any]] | N
     if not (csv.is_file() and meta.is_file()):
         return None
     return pd.read_csv(csv), json.loads(meta.read_text(encoding="utf-8"))
+
+
+def sensitivity_html(sweep_dir: Path) -> str:
+    """The report's section on which numbers move the odds; empty for a sweep without one."""
+    import base64
+    import html
+
+    found = read_sensitivity(sweep_dir)
+    if found is None:
+        return ""
+    table, meta = found
+    e = html.escape
+    kind = ranking_index(table)
+    method = str(meta.get("method", ""))
+    points, reps = meta.get("points"), meta.get("replications_per_point")
+    parts = [
+        "<h2>Which numbers move the odds</h2>",
+        f"<p>A {e(method.capitalize())} design of {e(str(points))} points"
+        + (f", {e(str(reps))} replications a point" if reps else "")
+        + f"; numbers ranked by {e(INDEX_NAMES[kind])} with 95% bootstrap intervals "
+        "(<code>sensitivity.csv</code>).</p>",
+        *(f"<p>{e(line)}</p>" for line in meta.get("findings") or describe(table)),
+    ]
+    for name in FILES[2:]:
+        path = sweep_dir / name
+        if path.is_file():
+            data = base64.b64encode(path.read_bytes()).decode("ascii")
+            parts.append(f'<img src="data:image/png;base64,{data}" alt="{e(name)}">')
+    ranked = table[table["index"] == kind]
+    columns = (ranked[c].tolist() for c in ("number", "value", "low", "high"))
+    rows = "".join(
+        f"<tr><td>{e(short_key(str(n)))}</td><td>{v:.3f}</td><td>{lo:.3f}-{hi:.3f}</td></tr>"
+        for n, v, lo, hi in zip(*columns, strict=True)
+    )
+    parts.append(
+        f"<table><tr><th>number</th><th>{e(INDEX_NAMES[kind])}</th><th>95% interval</th></tr>"
+        f"{rows}</table>"
+    )
+    return "\n".join(parts)

@@ -118,3 +118,16 @@ def test_a_plain_value_is_not_a_range() -> None:
     override = OverridesParser.create().parse_override("a=0.4")
     with pytest.raises(NegsimError, match="use interval"):
         _factor("a", override)
+
+
+@pytest.mark.slow
+def test_the_report_says_which_numbers_move_the_odds(morris: tuple[Path, str]) -> None:
+    out, _ = morris
+    result = subprocess.run([str(Path(sys.executable).parent / "negsim-report"), str(out)],
+                            capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    page = (out / "report.html").read_text()
+    section = page.split("<h2>Which numbers move the odds</h2>")[1].split("<h2>")[0]
+    assert "A Morris design of 24 points, 60 replications a point" in section
+    assert "The numbers that move the odds of a deal most, by μ*: ukraine.reservation" in section
+    assert section.count("data:image/png;base64,") == 2
