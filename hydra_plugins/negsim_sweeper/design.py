@@ -4,10 +4,12 @@
 `choice(x,y,...)` declares a number to vary, as Hydra's Optuna sweeper reads them; a plain value
 there, or any `key=value` on the command line, is held fixed for every point, and a comma list
 on the command line (`key=a,b`) is a choice too. `hydra.sweeper.around` is the shorthand for many
-numbers at once: `around: {reservation: 0.1, deadline: 5}` varies every party's reservation
-within 0.1 of its stated value and every party's deadline within 5 rounds of it (a party without
-a deadline keeps none). Ranges are clipped to what the number allows: reservations to [0, 1],
-deadlines to at least 1 round, any other number stated positive to at least a tenth of its value.
+numbers at once: `around: {reservation: 0.1, deadline: 5, strategy.exponent: 50%}` varies every
+party's reservation within 0.1 of its stated value, every party's deadline within 5 rounds of it
+(a party without a deadline keeps none) and every party's strategy exponent within half of it.
+Ranges are clipped to what the number allows: reservations to [0, 1], deadlines to at least 1
+round, any other number stated positive to at least a tenth of its value. A range a strategy
+refuses (a conceder's exponent must stay above 1) fails its points with the strategy's message.
 
 A subclass turns the factors into points (`design_rows`); `run_points` launches them through the
 configured launcher (the batched launcher packs the points into lockstep models, on any executor)
@@ -93,25 +95,43 @@ class DesignSweeper(NegsimSweeper):
 
     def run_points(self, points: list[list[str]], first_job: int) -> np.ndarray:
         """Launch `points` as jobs numbered from `first_job`; each one's output, in order."""
+        return self.outputs(self.run_summaries(points, first_job), first_job)
+
+    def run_summaries(self, points: list[list[str]], first_job: int) -> list[dict[str, Any]]:
+        """Launch `points` as jobs numbered from `first_job`; each one's summary, in order."""
         assert self.launcher is not None
-        return self.read_outputs(self.launcher.launch(points, initial_job_idx=first_job), first_job)
+        returns = self.launcher.launch(points, initial_job_idx=first_job)
+        return self.read_summaries(returns, first_job)
 
     def read_outputs(self, returns: Sequence[JobReturn], first_job: int = 0) -> np.ndarray:
         """The output of each job (numbered from `first_job`) from its `summary.json`."""
-        outputs = []
+        return self.outputs(self.read_summaries(returns, first_job), first_job)
+
+    def read_summaries(
+        self, returns: Sequence[JobReturn], first_job: int = 0
+    ) -> list[dict[str, Any]]:
+        """Each job's `summary.json` (numbered from `first_job`); a failed job is an error."""
+        summaries = []
         for num, ret in enumerate(returns, first_job):
             summary, problem = read_summary(Path(str(ret.working_dir)))
             if summary is None or summary.get("status") != "ok":
                 why = problem or (summary or {}).get("error") or "no summary.json"
                 raise NegsimError(f"sweeper: job {num} failed ({why}); every point is needed")
+            summaries.append(summary)
+        return summaries
+
+    def outputs(self, summaries: Sequence[dict[str, Any]], first_job: int = 0) -> np.ndarray:
+        """The output named by `output` in each summary (numbered from `first_job`)."""
+        values = []
+        for num, summary in enumerate(summaries, first_job):
             value = summary.get(self.output)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise NegsimError(
                     f"hydra.sweeper.output: {self.output!r} is not a number in job {num}'s "
                     "summary.json (try agreement_probability or mean_rounds)"
                 )
-            outputs.append(float(value))
-        return np.array(outputs)
+            values.append(float(value))
+        return np.array(values)
 
     def _record_of(self, config: Any, lines: list[str]) -> dict[str, Any]:
         """The sweep's record: its config, every point, and each varied key's values."""
@@ -157,11 +177,10 @@ class DesignSweeper(NegsimSweeper):
         if not isinstance(parties, DictConfig):
             raise NegsimError("hydra.sweeper.around: the scenario's parties are not in the config")
         factors = []
-        for field, width in self.around.items():
-            if isinstance(width, bool) or not isinstance(width, int | float) or width <= 0:
-                raise NegsimError(
-                    f"hydra.sweeper.around.{field}: must be a positive half-width, got {width!r}"
-                )
+        for field, given in self.around.items():
+            if given is None:
+                continue
+            relative, width = _width(field, given)
             for name in map(str, parties):
                 value = OmegaConf.select(parties[name], field)
                 if value is None:
@@ -171,11 +190,29 @@ class DesignSweeper(NegsimSweeper):
                         f"hydra.sweeper.around.{field}: scenario.parties.{name}.{field} is "
                         f"{value!r}, not a number"
                     )
-                factors.append(_around_factor(f"scenario.parties.{name}.{field}", value, width))
+                half = abs(value) * width if relative else width
+                factors.append(_around_factor(f"scenario.parties.{name}.{field}", value, half))
         if not factors:
-            fields = ", ".join(self.around)
+            fields = ", ".join(k for k, v in self.around.items() if v is not None) or "nothing"
             raise NegsimError(f"hydra.sweeper.around: no party states {fields}")
         return factors
+
+
+def _width(field: str, given: Any) -> tuple[bool, float]:
+    """A half-width: a positive number, or a share of the stated value (`25%`)."""
+    text = str(given).strip()
+    try:
+        if isinstance(given, bool):
+            raise ValueError
+        width = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        width = math.nan
+    if not (math.isfinite(width) and width > 0):
+        raise NegsimError(
+            f"hydra.sweeper.around.{field}: must be a positive half-width (0.1) or a share of "
+            f"the stated value (25%), got {given!r}"
+        )
+    return text.endswith("%"), width
 
 
 def _around_factor(key: str, value: float, width: float) -> Factor:
@@ -186,8 +223,8 @@ def _around_factor(key: str, value: float, width: float) -> Factor:
         return Factor(key, max(low, 1.0), high, "int")
     elif value > 0:
         low = max(low, value / 10)
-    kind = "int" if isinstance(value, int) and isinstance(width, int) else "float"
-    return Factor(key, float(low), float(high), kind)
+    whole = isinstance(value, int) and float(width).is_integer()
+    return Factor(key, float(low), float(high), "int" if whole else "float")
 
 
 def _factor(key: str, override: Override) -> Factor:
