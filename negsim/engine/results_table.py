@@ -88,14 +88,14 @@ def drawn_columns(model: Ended) -> dict[str, np.ndarray]:
     """The drawn weights and option values that vary in the model (`drawn_numbers`), each as a
     float32 column (`weight_<party>_<issue>`, `value_<party>_<issue>_<option>`): float32
     halves what hundreds of such columns cost in memory and on disk, and keeps 7 digits."""
-    columns: dict[str, np.ndarray] = {}
+    picked: dict[str, np.ndarray] = {}
     numbers = drawn_numbers([p.scenario for p in model.points])
     for kind, drawn in ((WEIGHT, model.draws.weights), (VALUE, model.draws.values)):
         these = [n for n in numbers if n.kind == kind]
         if not these:
             continue
         at = np.array([(n.party, n.issue, n.option) for n in these]).T
-        picked = drawn[at[0], :, at[1]] if kind == WEIGHT else drawn[at[0], :, at[1], at[2]]
-        block = np.ascontiguousarray(picked.T, dtype=np.float32)  # (R, numbers)
-        columns.update((n.column, block[:, j]) for j, n in enumerate(these))
-    return columns
+        taken = drawn[at[0], :, at[1]] if kind == WEIGHT else drawn[at[0], :, at[1], at[2]]
+        block = np.ascontiguousarray(taken.T, dtype=np.float32)  # (R, numbers)
+        picked.update((n.column, block[:, j]) for j, n in enumerate(these))
+    return {n.column: picked[n.column] for n in numbers if n.column in picked}  # party by party
