@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from negsim.analysis.drawn import drawn_numbers
 from negsim.analysis.intervals import wilson_interval
 from negsim.analysis.replication_quality import deal_options, quality_is_exact
 from negsim.errors import NegsimError
@@ -70,6 +71,35 @@ def _codes(key: bytes) -> list[int]:
     return np.frombuffer(key, dtype=np.int32).tolist()
 
 
+class DrawnSample:
+    """The drawn numbers and agreement of a run's first `limit` replications, kept for the
+    drivers analysis (`negsim.analysis.drivers`): memory is bounded by `limit` rows of the
+    numbers that vary, whatever the run's size or batching."""
+
+    def __init__(self, scenario: Scenario, limit: int) -> None:
+        self.numbers = drawn_numbers([scenario])
+        self.limit = limit
+        self.rows = 0
+        self._drawn: list[np.ndarray] = []
+        self._agreed: list[np.ndarray] = []
+
+    def add(self, frame: pd.DataFrame, agreed: np.ndarray) -> None:
+        """Keep the rows of the next piece that fall among the first `limit`."""
+        take = min(len(frame), self.limit - self.rows)
+        if take <= 0:
+            return
+        columns = [n.column for n in self.numbers]
+        self._drawn.append(frame[columns].iloc[:take].to_numpy(dtype=np.float64))
+        self._agreed.append(agreed[:take].copy())
+        self.rows += take
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """The kept drawn numbers, shape (N, D), and agreement, shape (N,)."""
+        if not self._drawn:
+            return np.zeros((0, len(self.numbers))), np.zeros(0, dtype=bool)
+        return np.concatenate(self._drawn), np.concatenate(self._agreed)
+
+
 class SummaryAccumulator:
     """The summary of a results table (`results.summary.summarize`), folded in piece by piece.
 
@@ -77,9 +107,13 @@ class SummaryAccumulator:
     accumulators with the same `chunk_rows` (a power of two). Memory holds one partial chunk,
     integer counts, and one entry per distinct deal. A piece with no rows changes nothing, but
     the first piece that has columns (empty or not) fixes which optional columns the table has.
+    With `drawn` > 0 it also keeps the first `drawn` replications' drawn numbers and agreement
+    (`sample`, a `DrawnSample`) for the drivers analysis.
     """
 
-    def __init__(self, scenario: Scenario, top: int = 5, *, chunk_rows: int = CHUNK_ROWS) -> None:
+    def __init__(
+        self, scenario: Scenario, top: int = 5, *, chunk_rows: int = CHUNK_ROWS, drawn: int = 0
+    ) -> None:
         if top < 0:
             raise NegsimError(f"top: must be a whole number >= 0, got {top!r}")
         if chunk_rows < 1 or chunk_rows & (chunk_rows - 1):
@@ -106,6 +140,7 @@ class SummaryAccumulator:
         self._sums: ChunkedSums | None = None
         self._counted = np.zeros(0, dtype=np.int64)  # values that are not NaN, per series
         self._exact_column = True  # every agreement's distances exact, per the results
+        self.sample = DrawnSample(scenario, drawn) if drawn > 0 else None
 
     def _start(self, frame: pd.DataFrame) -> None:
         """Fix the table's layout from its first piece: which optional columns it has."""
@@ -148,6 +183,8 @@ class SummaryAccumulator:
         if "distance_to_pareto_exact" in optional and agreed.any():
             self._exact_column &= bool(frame["distance_to_pareto_exact"][agreed].all())
         self._add_deals(frame, np.flatnonzero(agreed))
+        if self.sample is not None:
+            self.sample.add(frame, agreed)
         self.rows += len(frame)
         self.agreements += int(agreed.sum())
 

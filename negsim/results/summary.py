@@ -64,8 +64,53 @@ def deal_quality_text(summary: dict[str, Any]) -> str | None:
     return text + "\n  (too many outcomes to list for every deal: a lower bound and an estimate)"
 
 
+def odds_text(odds: dict[str, Any], replications: int, shown: int = 5) -> list[str]:
+    """The report's section on what moved the odds: the `shown` best drawn numbers in words with
+    their intervals, and the noise floor; one line where the summary gives no ranking.
+
+    >>> odds = {"method": "RBD-FAST (given data)", "replications": 1000, "numbers": 3,
+    ...         "noise_floor": 0.016, "above_noise": 1, "inert": {}, "top": [
+    ...     {"label": "Russia: reservation value", "index": 0.119, "low": 0.076, "high": 0.162,
+    ...      "above_noise": True},
+    ...     {"label": "US: weight of Crimea", "index": 0.011, "low": -0.01, "high": 0.032,
+    ...      "above_noise": False}]}
+    >>> print("\\n".join(odds_text(odds, 1000)))
+    what moved the odds in these 1,000 replications (RBD-FAST (given data): the share of the
+    variance of agreement each drawn number explains on its own, 95% interval)
+      Russia: reservation value  0.119  [0.076, 0.162]  above noise
+      US: weight of Crimea       0.011  [-0.010, 0.032]
+      noise floor 0.016 (what inert random numbers reach by chance): 1 of 3 drawn numbers above it
+    """
+    n = odds["replications"]
+    these = (
+        f"these {n:,} replications"
+        if n == replications
+        else f"the first {n:,} of these {replications:,} replications"
+    )
+    if "note" in odds:
+        return [f"what moved the odds in {these}: {odds['note']}"]
+    lines = [
+        f"what moved the odds in {these} ({odds['method']}: the share of the",
+        "variance of agreement each drawn number explains on its own, 95% interval)",
+    ]
+    top = odds["top"][:shown]
+    width = max(len(entry["label"]) for entry in top) + 2
+    for entry in top:
+        line = (
+            f"  {entry['label']:<{width}}{entry['index']:.3f}  "
+            f"[{entry['low']:.3f}, {entry['high']:.3f}]"
+        )
+        lines.append(line + ("  above noise" if entry["above_noise"] else ""))
+    lines.append(
+        f"  noise floor {odds['noise_floor']:.3f} (what inert random numbers reach by chance): "
+        f"{odds['above_noise']} of {odds['numbers']} drawn numbers above it"
+    )
+    return lines
+
+
 def format_report(summary: dict[str, Any], scenario: Scenario) -> str:
-    """A short human-readable report of a summary: odds, outcomes, utilities, frequent deals."""
+    """A short human-readable report of a summary: odds, outcomes, utilities, frequent deals,
+    and what moved the odds (when the summary ranks the drawn numbers)."""
     low, high = summary["agreement_ci95"]
     labels = {f"walkaway_{p.name}": f"walk-away by {p.name}" for p in scenario.parties}
     width = max(len(v) for v in labels.values()) + 2
@@ -105,6 +150,9 @@ def format_report(summary: dict[str, Any], scenario: Scenario) -> str:
         table = pd.DataFrame(columns, index=scenario.issue_names)
         lines += ["", f"most frequent deals (share of {summary['agreements']} agreements)"]
         lines += ["  " + line for line in table.to_string().splitlines()]
+    odds = summary.get("what_moved_the_odds")
+    if odds:
+        lines += ["", *odds_text(odds, summary["replications"])]
     return "\n".join(lines)
 
 
