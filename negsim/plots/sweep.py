@@ -9,7 +9,6 @@ A large heatmap has no room for the intervals in its cells, and its title says s
 
 from __future__ import annotations
 
-import itertools
 import math
 import numbers
 from collections.abc import Sequence
@@ -95,14 +94,25 @@ def grid(table: pd.DataFrame, row_key: str, col_key: str, value: str = VALUE) ->
 def panel_groups(table: pd.DataFrame, keys: Sequence[str]) -> list[tuple[str, pd.DataFrame]]:
     """One (title, rows) per combination of `keys` that has rows, in plotting order."""
     orders = [key_values(table, key) for key in keys]
-    frame = pd.DataFrame({key: key_column(table, key) for key in keys})
+    ranks = pd.DataFrame(  # each row's position in every key's order; index: row positions
+        {
+            key: key_column(table, key).map(_positions(order)).to_numpy(dtype=float)
+            for key, order in zip(keys, orders, strict=True)
+        }
+    ).dropna()
     groups = []
-    for combo in itertools.product(*orders):
-        mask = (frame == pd.Series(combo, index=list(keys), dtype=object)).all(axis=1).to_numpy()
-        if mask.any():
-            names = [f"{short_key(k)}={label(v)}" for k, v in zip(keys, combo, strict=True)]
-            groups.append((", ".join(names), table[mask]))
+    for combo, rows in sorted(ranks.groupby(list(keys), sort=False).indices.items()):
+        combo = combo if isinstance(combo, tuple) else (combo,)
+        names = [
+            f"{short_key(k)}={label(order[int(r)])}"
+            for k, order, r in zip(keys, orders, combo, strict=True)
+        ]
+        groups.append((", ".join(names), table.iloc[np.sort(ranks.index[rows])]))
     return groups
+
+
+def _positions(order: Sequence[Any]) -> dict[Any, int]:
+    return {value: i for i, value in enumerate(order)}
 
 
 def replications_text(table: pd.DataFrame) -> str:
@@ -146,7 +156,11 @@ def plot_sweep(
     if len(keys) >= 3:
         if ax is not None:
             raise NegsimError("plot_sweep: 3 or more swept keys draw small multiples, not one ax")
-        return _plot_panels(table, keys, sweep_title(table, scenario, intervals=n > 0))
+        title = sweep_title(table, scenario, intervals=n > 0)
+        combos = len(table[keys[2:]].drop_duplicates()) if n else 0
+        if combos > max(MAX_PANELS, len(table) // 2):  # a design, not a grid: a panel a point
+            return _plot_scatter(table, keys, title)
+        return _plot_panels(table, keys, title)
     sizes = [len(key_values(table, key)) for key in keys] if n else []
     heatmap = len(sizes) == 2 and min(sizes) > FEW
     size = (5.6, 4.2) if not keys else (7.0, 4.2)
@@ -312,5 +326,41 @@ def _plot_panels(table: pd.DataFrame, keys: list[str], title: str) -> Figure:
                loc="outside lower center", ncols=min(len(by_values), 8), frameon=False)  # fmt: skip
     if len(groups) > MAX_PANELS:
         title += f"\nshowing the first {MAX_PANELS} of {len(groups)} panels ({', '.join(keys[2:])})"
+    fig.suptitle(title)
+    return fig
+
+
+def _plot_scatter(table: pd.DataFrame, keys: list[str], title: str) -> Figure:
+    """One panel per swept number: every point's probability and interval against its value.
+
+    For sweeps whose points do not form a grid (a sensitivity design varies every number at
+    every point), where small multiples would give each point a panel of its own.
+    """
+    shown = keys[:MAX_PANELS]
+    cols = min(len(shown), 4)
+    n_rows = -(-len(shown) // cols)
+    fig = Figure(figsize=(3.4 * cols, 2.6 * n_rows + 1.2), layout="constrained")
+    axes = fig.subplots(n_rows, cols, squeeze=False, sharey=True).ravel()
+    for ax in axes[len(shown) :]:
+        ax.set_visible(False)
+    y = table[VALUE].astype(float).to_numpy()
+    error = np.vstack([y - table["ci_low"].astype(float), table["ci_high"].astype(float) - y])
+    for ax, key in zip(axes, shown, strict=False):
+        x = key_column(table, key)
+        if is_numeric(table[key]):
+            ax.errorbar(x.to_numpy(float), y, yerr=error.clip(0), fmt="o", ms=3, alpha=0.5,
+                        elinewidth=0.6)  # fmt: skip
+        else:
+            order = _positions(key_values(table, key))
+            ax.errorbar(x.map(order).to_numpy(float), y, yerr=error.clip(0), fmt="o", ms=3,
+                        alpha=0.5, elinewidth=0.6)  # fmt: skip
+            ax.set_xticks(range(len(order)), [label(v) for v in order])
+        ax.set_xlabel(short_key(key), fontsize=9)
+        ax.set_ylim(-0.02, 1.02)
+        ax.grid(alpha=0.3)
+    for ax in axes[::cols]:
+        ax.set_ylabel("agreement probability")
+    if len(keys) > MAX_PANELS:
+        title += f"\nshowing the first {MAX_PANELS} of {len(keys)} swept numbers"
     fig.suptitle(title)
     return fig

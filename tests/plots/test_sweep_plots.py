@@ -257,3 +257,16 @@ def test_a_heatmap_claims_intervals_only_where_it_draws_them() -> None:
     assert not any(t.get_text().startswith("[") for t in ax.texts)  # values only
     assert "with 95%" not in ax.get_title()
     assert "see the sweep table" in ax.get_title()
+
+
+def test_a_design_of_many_numbers_draws_one_panel_per_number() -> None:
+    rng = np.random.default_rng(0)
+    keys = [f"scenario.parties.p{i}.reservation" for i in range(14)]
+    table = pd.DataFrame(rng.uniform(0, 1, (60, 14)), columns=keys)
+    p = rng.uniform(0.1, 0.9, 60)
+    table = table.assign(job=range(60), status="ok", agreement_probability=p,
+                         ci_low=p - 0.1, ci_high=p + 0.1)  # fmt: skip
+    fig = plot_sweep(table, keys)  # small multiples would give each point a panel of its own
+    axes = visible_axes(fig)
+    assert len(axes) == 14
+    assert [ax.get_xlabel() for ax in axes] == [f"p{i}.reservation" for i in range(14)]
