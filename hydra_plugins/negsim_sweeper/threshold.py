@@ -30,7 +30,7 @@ import numpy as np
 from hydra_plugins.negsim_sweeper.design import DesignSweeper
 from hydra_plugins.negsim_sweeper.negsim_sweeper import _interrupted
 from negsim.analysis.sensitivity import Factor
-from negsim.analysis.threshold import Search, ThresholdError
+from negsim.analysis.threshold import MIN_REPLICATIONS, Search, ThresholdError
 from negsim.errors import NegsimError
 from negsim.plots.sweep import short_key
 from negsim.sweep import lock as sweep_lock
@@ -105,6 +105,11 @@ class ThresholdSweeper(DesignSweeper):
         replications = self.config.get("replications")
         if not isinstance(replications, int) or isinstance(replications, bool):
             raise NegsimError(f"replications: must be a whole number, got {replications!r}")
+        if replications < MIN_REPLICATIONS:
+            raise NegsimError(
+                f"replications: {replications} a point are too few to locate a threshold (at "
+                f"least {MIN_REPLICATIONS}; a few hundred make the search cheaper)"
+            )
         if self.points * replications > self.budget:
             raise NegsimError(
                 f"hydra.sweeper.budget: {self.budget:,} negotiations do not cover the first "
