@@ -198,3 +198,28 @@ def order_by(table: pd.DataFrame, kind: str) -> pd.DataFrame:
     position = table["number"].map({name: i for i, name in enumerate(ranked)})
     ordered = table.assign(_order=position).sort_values("_order", kind="stable")
     return ordered.drop(columns="_order").reset_index(drop=True)
+
+
+def around_factor(key: str, value: float, half_width: float) -> Factor:
+    """A factor within `half_width` of a stated `value`, clipped to what the number allows.
+
+    The rules of the "around" shorthand, read from the key's last part: a reservation stays in
+    [0, 1]; a deadline is a whole number of rounds, at least 1; any other number stated
+    positive stays at or above a tenth of its value (a whole number with a whole half-width
+    stays whole).
+
+    >>> around_factor("ukraine.reservation", 0.95, 0.1)
+    Factor(key='ukraine.reservation', low=0.85, high=1.0, kind='float', choices=())
+    >>> around_factor("us.deadline", 3, 5)
+    Factor(key='us.deadline', low=1.0, high=8.0, kind='int', choices=())
+    """
+    low, high = value - half_width, value + half_width
+    field = key.rsplit(".", 1)[-1]
+    if field == "reservation":
+        low, high = max(low, 0.0), min(high, 1.0)
+    elif field == "deadline":
+        return Factor(key, float(max(low, 1.0)), float(high), "int")
+    elif value > 0:
+        low = max(low, value / 10)
+    whole = isinstance(value, int) and float(half_width).is_integer()
+    return Factor(key, float(low), float(high), "int" if whole else "float")

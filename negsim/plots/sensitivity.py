@@ -7,6 +7,8 @@ the tornado and a grey point in the Morris chart, so numbers at or below it read
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -17,8 +19,16 @@ from negsim.plots.sweep import short_key
 NOISE_COLOUR = "0.55"
 
 
-def plot_tornado(table: pd.DataFrame, title: str | None = None, top: int = 20) -> Figure:
-    """Horizontal bars of the ranking index (mu* or ST, and S1 beside ST), with intervals."""
+def plot_tornado(
+    table: pd.DataFrame,
+    title: str | None = None,
+    top: int = 20,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """Horizontal bars of the ranking index (mu* or ST, and S1 beside ST), with intervals.
+
+    `labels` names the numbers for a reader (a key it lacks: the key without its prefix).
+    """
     kind = ranking_index(table)
     main = table[(table["index"] == kind) & (table["number"] != DUMMY)].head(top)
     dummy = table[(table["index"] == kind) & (table["number"] == DUMMY)]
@@ -36,7 +46,8 @@ def plot_tornado(table: pd.DataFrame, title: str | None = None, top: int = 20) -
         row = dummy.iloc[0]
         ax.axvspan(0, float(row["high"]), color=NOISE_COLOUR, alpha=0.25, lw=0, zorder=0,
                    label="noise floor (the dummy: a fresh random seed)")  # fmt: skip
-    ax.set_yticks(y, [short_key(k) for k in main["number"]])
+    names = labels or {}
+    ax.set_yticks(y, [names.get(k, short_key(k)) for k in main["number"]])
     ax.invert_yaxis()
     ax.set_xlim(left=0)
     ax.set_xlabel(_axis(kind))
