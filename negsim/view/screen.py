@@ -57,7 +57,7 @@ class Screen:
         table: the index table (`negsim.analysis.sensitivity.indices`: number, index, value,
             low, high), numbers ordered by mu*, the dummy among them.
         factors: the numbers varied, with their ranges, the dummy last.
-        labels: each number's label for a reader ("Ukraine (Zelenskyy): reservation").
+        labels: each number's label for a reader ("Ukraine: reservation").
         points: how many settings the design ran.
         replications: how many negotiations each setting ran.
     """
@@ -208,19 +208,29 @@ def spec_of(key: str) -> SweepSpec:
 
 
 def labels(scenario: Scenario, factors: Sequence[Factor]) -> dict[str, str]:
-    """Each factor's label: the party's label and the field ("Ukraine (Zelenskyy): deadline");
-    a strategy parameter is named with its strategy ("boulware exponent")."""
+    """Each factor's label: the party's short label and the field ("Ukraine: deadline"); a
+    strategy parameter is named with its strategy ("boulware exponent")."""
+    names = short_labels(scenario)
     out = {DUMMY: "dummy (a fresh random seed)"}
     for factor in factors:
         if factor.key == DUMMY:
             continue
         spec = spec_of(factor.key)
-        party = scenario.party(spec.party)
         field = spec.key
         if field.startswith(STRATEGY_PREFIX):
-            field = f"{party.strategy_name} {field.removeprefix(STRATEGY_PREFIX)}"
-        out[factor.key] = f"{party.label}: {field}"
+            strategy = scenario.party(spec.party).strategy_name
+            field = f"{strategy} {field.removeprefix(STRATEGY_PREFIX)}"
+        out[factor.key] = f"{names[spec.party]}: {field}"
     return out
+
+
+def short_labels(scenario: Scenario) -> dict[str, str]:
+    """Each party's label without its parenthesis ("Ukraine (Zelenskyy)" -> "Ukraine"), so a
+    chart's names stay short; the full labels when the short ones would not tell parties apart."""
+    short = {p.name: p.label.split(" (", 1)[0].strip() or p.label for p in scenario.parties}
+    if len(set(short.values())) < len(short):
+        return {p.name: p.label for p in scenario.parties}
+    return short
 
 
 def _number(x: float) -> str:
