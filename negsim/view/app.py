@@ -10,12 +10,13 @@ import solara
 
 from negsim.view import state
 from negsim.view.controls import SettingsPanel
-from negsim.view.panels import OddsPanel, RoundControls, StoryPanel
+from negsim.view.panels import OddsPanel, RoundControls, ScreenPanel, StoryPanel
 
 
 @solara.component
 def Page() -> None:
-    """The whole view: the settings on the left; the story, its figures and its odds."""
+    """The whole view: the settings on the left; the story, its figures, its odds and what
+    moves them."""
     scenario = state.scenario()
     solara.Title(f"negsim: {scenario.label}")
     sides = state.SIDES if state.compare.value else ("A",)
@@ -32,3 +33,4 @@ def Page() -> None:
                     with solara.Column():
                         StoryPanel(side)
                         OddsPanel(side)
+                        ScreenPanel(side)

@@ -1,4 +1,5 @@
-"""The view's panels: the round controls, one side's story (transcript, figures, deal) and odds.
+"""The view's panels: the round controls, one side's story (transcript, figures, deal), its
+odds, and what moves them (a quick Morris screen's tornado).
 
 Each panel reads the per-tab state (`negsim.view.state`) and the story of its side; figures come
 from `negsim.view.figures`, the transcript's text from `transcript_blocks`.
@@ -10,12 +11,15 @@ from typing import cast
 
 import pandas as pd
 import solara
+from matplotlib.figure import Figure
 
 from negsim.engine.transcript import MEDIATOR
+from negsim.plots.sensitivity import plot_tornado
 from negsim.scenario import Scenario
 from negsim.view import state
 from negsim.view.figures import concession_figure, odds_curve_figure, space_figure
 from negsim.view.odds import sweepable_keys
+from negsim.view.screen import Screen
 from negsim.view.story import Story
 
 EMPTY_TRANSCRIPT = "_Nothing on the table yet: press **Step**._"
@@ -191,3 +195,34 @@ def OddsPanel(side: str) -> None:
                 f"{len(frame)} values, {int(frame['replications'].iloc[0])} replications each,"
                 " in one batched model with the same seed"
             )
+
+
+SCREEN_HINT = (
+    "Which of the parties' numbers (reservations, deadlines, strategy parameters) move the odds "
+    "most, each within a small range around its current value: a quick Morris screen, a few "
+    "seconds."
+)
+
+
+@solara.component
+def ScreenPanel(side: str) -> None:
+    """`Screen`: a tornado of the numbers that move this side's odds most, and the top one."""
+    screen = state.screens.value[side]
+    figure = solara.use_memo(lambda: tornado_figure(screen), dependencies=[id(screen)])
+    with solara.Card("What moves the odds"):
+        solara.Button("Screen", on_click=lambda: state.screen(side), color="primary")
+        if screen is None or figure is None:
+            solara.Markdown(SCREEN_HINT)
+        else:
+            solara.Markdown(screen.what_it_did() + ".")
+            solara.FigureMatplotlib(figure, dependencies=[id(screen)], format="png")
+            solara.Markdown(f"**{screen.top_sentence()}**")
+
+
+def tornado_figure(screen: Screen | None) -> Figure | None:
+    """The screen's tornado, its numbers named by party and field (None: no screen yet)."""
+    if screen is None:
+        return None
+    figure = plot_tornado(screen.table, "What moves the odds of a deal", labels=screen.labels)
+    figure.axes[0].set_xlabel("mu*: change in the chance of a deal across the number's range")
+    return figure

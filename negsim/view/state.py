@@ -22,6 +22,7 @@ from negsim.formats.load import load_scenario
 from negsim.runs.settings import default_scenario
 from negsim.scenario import Scenario
 from negsim.view.odds import Odds, default_values, mini_sweep, run_odds
+from negsim.view.screen import Screen, quick_screen
 from negsim.view.story import Setup, Story, apply, default_setup, tell
 
 SIDES = ("A", "B")
@@ -68,6 +69,7 @@ error: solara.Reactive[str | None] = solara.reactive(None)
 odds: solara.Reactive[dict[str, Odds | None]] = solara.reactive(dict.fromkeys(SIDES))
 zopas: solara.Reactive[dict[str, str | None]] = solara.reactive(dict.fromkeys(SIDES))
 curves: solara.Reactive[dict[str, Any]] = solara.reactive(dict.fromkeys(SIDES))
+screens: solara.Reactive[dict[str, Screen | None]] = solara.reactive(dict.fromkeys(SIDES))
 sweep_party = solara.reactive("")
 sweep_key = solara.reactive("reservation")
 
@@ -140,6 +142,7 @@ def _restart(*sides: str) -> None:
         odds.value = {**odds.value, side: None}
         zopas.value = {**zopas.value, side: None}
         curves.value = {**curves.value, side: None}
+        screens.value = {**screens.value, side: None}
 
 
 def step() -> None:
@@ -212,6 +215,20 @@ def sweep(side: str, party: str, key: str) -> None:
         error.value = str(exc)
         return
     curves.value = {**curves.value, side: (party, key, curve)}
+
+
+def screen(side: str) -> None:
+    """Setup `side`'s quick Morris screen: which of its numbers move its odds most."""
+    setup = setups.value[side]
+    try:
+        result = quick_screen(
+            apply(scenario(), setup), setup.seed, max_rounds=setup.max_rounds,
+            protocol=setup.protocol,
+        )  # fmt: skip
+    except NegsimError as exc:
+        error.value = str(exc)
+        return
+    screens.value = {**screens.value, side: result}
 
 
 def reset_all(name: str | None = None) -> None:

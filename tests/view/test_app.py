@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import ipyvue
 import ipyvuetify as v
+import ipywidgets as widgets
 import pytest
 import solara
 
@@ -14,6 +15,7 @@ from negsim.formats.load import load_scenario
 from negsim.view import app, state
 from negsim.view.odds import run_odds
 from negsim.view.panels import transcript_markdown
+from negsim.view.screen import quick_screen
 from negsim.view.story import apply, default_setup, tell
 
 
@@ -154,6 +156,23 @@ def test_run_1000_shows_the_odds_of_the_current_settings(page: object) -> None:
     party, key, curve = state.curves.value["A"]
     assert (party, key) == ("us", "reservation")
     assert curve["probability"].between(0, 1).all() and len(curve) >= 5
+
+
+@pytest.mark.slow
+def test_screen_shows_the_tornado_and_the_top_number(page: object) -> None:
+    assert "a quick Morris screen, a few seconds" in page_text(page)
+    images = len(page.find(widgets.Image).widgets)  # type: ignore[attr-defined]
+    enter(field(page, "Ukraine (Zelenskyy): reservation"), "0.5")
+    click(page, "Screen")
+    setup = state.setups.value["A"]
+    expected = quick_screen(apply(load_scenario("ukraine_2025"), setup), setup.seed)
+    text = page_text(page)
+    assert "A quick Morris screen: 44 settings \u00d7 100 negotiations, same seed" in text
+    assert expected.top_sentence() in text
+    assert len(page.find(widgets.Image).widgets) == images + 1  # type: ignore[attr-defined]
+    enter(field(page, "Ukraine (Zelenskyy): reservation"), "0.45")
+    assert state.screens.value["A"] is None  # a change of setting clears the screen
+    assert expected.top_sentence() not in page_text(page)
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ import pytest
 
 from negsim.formats.load import load_scenario
 from negsim.view.odds import run_odds
+from negsim.view.screen import quick_screen
 from negsim.view.story import apply, default_setup, tell
 
 # with xdist (make test), the browser tests share one worker: one server, one chromium at a time
@@ -39,6 +40,24 @@ def test_step_change_a_party_and_run_1000(view_server: str, browser_page) -> Non
     page.get_by_role("button", name="Run 1000").click()
     odds = run_odds(apply(scenario, changed), changed.seed)
     page.get_by_text(odds.text()).wait_for()
+
+
+def test_screen_shows_the_tornado_and_the_top_number(view_server: str, browser_page) -> None:
+    page = browser_page
+    scenario = load_scenario("ukraine_2025")
+    setup = default_setup(scenario)
+    screen = quick_screen(apply(scenario, setup), setup.seed)
+    page.goto(view_server)
+    page.get_by_text(f"Round 0 of {tell(scenario, setup).rounds}").wait_for(timeout=WAIT)
+    card = page.locator(".v-card", has_text="What moves the odds")
+    assert card.locator("img").count() == 0
+    page.get_by_role("button", name="Screen", exact=True).click()
+    page.get_by_text(screen.top_sentence()).wait_for(timeout=WAIT)
+    page.get_by_text(screen.what_it_did()).wait_for()
+    tornado = card.locator("img")
+    tornado.wait_for()
+    size = tornado.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]")
+    assert size[0] and size[1] > 300 and size[2] > 200  # the png arrived and was decoded
 
 
 def test_two_tabs_have_their_own_negotiation(view_server: str, browser_page) -> None:
