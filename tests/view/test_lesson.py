@@ -8,6 +8,7 @@ import pytest
 
 from negsim.formats.load import load_scenario
 from negsim.view.odds import default_values, mini_sweep, run_odds
+from negsim.view.screen import quick_screen
 from negsim.view.state import zopa_text
 from negsim.view.story import Setup, apply, default_setup, tell
 
@@ -65,6 +66,19 @@ def test_the_sweep_of_ukraines_reservation() -> None:
         f"from {first['probability']:.2f} at {first['value']:.2f} "
         f"to {last['probability']:.2f} at {last['value']:.2f}"
     )
+
+
+@pytest.mark.slow
+def test_the_flagship_screen() -> None:
+    scenario = load_scenario("ukraine_2025")
+    setup = default_setup(scenario)
+    screen = quick_screen(apply(scenario, setup), setup.seed)
+    assert len(screen.factors) == 10 and screen.points == 44 and screen.replications == 100
+    quoted("nine numbers (four", "44 settings of 100 negotiations each")
+    star = screen.table[screen.table["index"] == "mu_star"].reset_index(drop=True)
+    assert star.loc[0, "number"] == "russia.reservation"
+    assert star.loc[0, "low"] > 2 * star.loc[1, "high"]
+    quoted("Russia's reservation comes first by far")
 
 
 def test_the_us_deadline_from_25_to_60() -> None:
