@@ -133,6 +133,7 @@ class ThresholdSweeper(DesignSweeper):
                     name,
                     _words(self.output),
                     self.window,
+                    may_miss=len(self.at) > 1,  # a level curve goes on past a value it misses
                 )
             )
         self.fixed = [line for line in self.fixed if line.split("=", 1)[0] != SEED]
@@ -173,6 +174,9 @@ class ThresholdSweeper(DesignSweeper):
         except ThresholdError as exc:
             _stop(sweep_dir)
             raise NegsimError(f"hydra.sweeper: {exc}") from None
+        if all(search.fit is None for search in self.searches):  # a level curve missing throughout
+            _stop(sweep_dir)
+            raise NegsimError(f"hydra.sweeper: {self.searches[0].note}")
         words = write_threshold(sweep_dir, self._report())
         print(" ".join(words))
         print(f"threshold: {sweep_dir / FILES[0]}, {sweep_dir / FILES[1]}")
@@ -290,10 +294,17 @@ def describe(report: dict[str, Any]) -> list[str]:
         lines = [f"{what} crosses {level:g} at {number} = {span(rows[0])}, after {spent}."]
     else:
         along = short_key(str(report["along"]))
-        parts = [f"{span(row)} at {along} = {row['at'][report['along']]}" for row in rows]
+        found = [row for row in rows if row["threshold"] is not None]
+        parts = [f"{span(row)} at {along} = {row['at'][report['along']]}" for row in found]
         lines = [
             f"{what} crosses {level:g} at {number} = " + "; ".join(parts) + f", after {spent}."
         ]
+        for row in rows:
+            if row["threshold"] is None:
+                at = f"{along} = {row['at'][report['along']]}"
+                why = str(row.get("note") or "").split(": ", 1)[-1]
+                why = why.removesuffix("; widen the interval")
+                lines.append(f"At {at} it never crosses {level:g}: {why}.")
     tolerance = f"\u00b1{report['tolerance']:g}"
     late = [row for row in rows if row["stopped"] == "budget"]
     coarse = [row for row in rows if row["stopped"] == "resolution"]

@@ -43,7 +43,14 @@ outside it pin the slope, points inside it the crossing."""
 
 
 class ThresholdError(NegsimError):
-    """The level cannot be located: never crossed, a curve that is not monotone, too few data."""
+    """The level cannot be located: never crossed, a curve that is not monotone, too few data.
+
+    `missed`: the level is never crossed in the range (a level curve notes it and goes on).
+    """
+
+    def __init__(self, message: str, missed: bool = False) -> None:
+        super().__init__(message)
+        self.missed = missed
 
 
 @dataclass(frozen=True)
@@ -307,6 +314,8 @@ class Search:
     fit: Fit | None = None
     stop: str | None = None
     sign: float = 0.0
+    may_miss: bool = False
+    note: str | None = None
 
     def first(self) -> list[float]:
         """The first stage: `points` values spread evenly over the range, its ends included."""
@@ -334,7 +343,13 @@ class Search:
             return []
         x, k, n = np.array(self.x), np.array(self.k, dtype=float), np.array(self.n, dtype=float)
         self.sign = direction(x, k, n)
-        self._check(x, k, n)
+        try:
+            self._check(x, k, n)
+        except ThresholdError as exc:
+            if not (self.may_miss and exc.missed):
+                raise
+            self.stop, self.note = "not crossed", str(exc)
+            return []
         self.fit, local = self._local_fit(x, k, n)
         if self.fit.half_width <= self.tolerance and local:
             self.stop = "tolerance"
@@ -373,7 +388,8 @@ class Search:
             at = " and ".join(f"{_share(k[i], n[i])} at {x[i]:.4g}" for i in ends)
             raise ThresholdError(
                 f"{self.output} never crosses {self.level:g} for {self.name} in "
-                f"[{self.low:.4g}, {self.high:.4g}]: it stays {side} it ({at}); widen the interval"
+                f"[{self.low:.4g}, {self.high:.4g}]: it stays {side} it ({at}); widen the interval",
+                missed=True,
             )
 
     def _local_fit(self, x: np.ndarray, k: np.ndarray, n: np.ndarray) -> tuple[Fit, bool]:
@@ -405,6 +421,7 @@ class Search:
             "high": None if fit is None else fit.high,
             "half_width": None if fit is None else fit.half_width,
             "stopped": self.stop,
+            "note": self.note,
             "negotiations": self.spent,
             "fit": None
             if fit is None

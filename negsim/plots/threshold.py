@@ -82,7 +82,7 @@ def plot_threshold(report: dict[str, Any], title: str | None = None) -> Figure:
 def plot_level_curve(report: dict[str, Any], title: str | None = None) -> Figure:
     """The first number's threshold at each value of the second, with its 95% interval."""
     level, what = report["level"], output_label(report["output"])
-    rows = report["thresholds"]
+    rows = [row for row in report["thresholds"] if row["threshold"] is not None]
     along = str(report["along"])
     values = [row["at"][along] for row in rows]
     numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)

@@ -127,6 +127,28 @@ def test_two_numbers_trace_the_level_curve(tmp_path: Path) -> None:
     assert "at russia.reservation = 0.3;" in done.stdout
 
 
+@pytest.mark.slow
+def test_a_level_curve_notes_a_value_where_the_level_is_never_crossed(tmp_path: Path) -> None:
+    out = tmp_path / "curve"
+    done = _negsim(
+        "-m",
+        "hydra/sweeper=threshold",
+        f"{KEY}=interval(0.2,0.95)",
+        "scenario.parties.russia.reservation=choice(0.5,0.7)",  # 0.7: below 0.5 throughout
+        "replications=100",
+        "hydra.sweeper.tolerance=0.03",
+        f"hydra.sweep.dir={out}",
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads((out / "threshold.json").read_text(encoding="utf-8"))
+    found, missed = report["thresholds"]
+    assert found["low"] <= found["threshold"] <= found["high"]
+    assert missed["threshold"] is None and missed["stopped"] == "not crossed"
+    assert "never crosses 0.5" in missed["note"]
+    assert "At russia.reservation = 0.7 it never crosses 0.5: it stays below it" in done.stdout
+    assert (out / "threshold.png").is_file()
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
