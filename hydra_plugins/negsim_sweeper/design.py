@@ -32,7 +32,7 @@ from hydra.core.utils import JobReturn
 from omegaconf import DictConfig, OmegaConf
 
 from hydra_plugins.negsim_sweeper.negsim_sweeper import NegsimSweeper
-from negsim.analysis.sensitivity import DUMMY, Factor
+from negsim.analysis.sensitivity import DUMMY, Factor, around_factor
 from negsim.errors import NegsimError
 from negsim.results.job_files import read_summary
 from negsim.sweep import lock as sweep_lock
@@ -191,7 +191,7 @@ class DesignSweeper(NegsimSweeper):
                         f"{value!r}, not a number"
                     )
                 half = abs(value) * width if relative else width
-                factors.append(_around_factor(f"scenario.parties.{name}.{field}", value, half))
+                factors.append(around_factor(f"scenario.parties.{name}.{field}", value, half))
         if not factors:
             fields = ", ".join(k for k, v in self.around.items() if v is not None) or "nothing"
             raise NegsimError(f"hydra.sweeper.around: no party states {fields}")
@@ -213,18 +213,6 @@ def _width(field: str, given: Any) -> tuple[bool, float]:
             f"the stated value (25%), got {given!r}"
         )
     return text.endswith("%"), width
-
-
-def _around_factor(key: str, value: float, width: float) -> Factor:
-    low, high = value - width, value + width
-    if key.endswith(".reservation"):
-        low, high = max(low, 0.0), min(high, 1.0)
-    elif key.endswith(".deadline"):
-        return Factor(key, max(low, 1.0), high, "int")
-    elif value > 0:
-        low = max(low, value / 10)
-    whole = isinstance(value, int) and float(width).is_integer()
-    return Factor(key, float(low), float(high), "int" if whole else "float")
 
 
 def _factor(key: str, override: Override) -> Factor:

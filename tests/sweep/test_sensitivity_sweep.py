@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hydra_plugins.negsim_sweeper.design import _around_factor, _factor
+from hydra_plugins.negsim_sweeper.design import _factor
+from negsim.analysis.sensitivity import around_factor
 from negsim.errors import NegsimError
 
 NEGSIM = str(Path(sys.executable).parent / "negsim")
@@ -104,11 +105,11 @@ def test_user_mistakes_give_one_line(tmp_path: Path, args: list[str], message: s
 
 
 def test_around_ranges_are_clipped_to_what_the_number_allows() -> None:
-    reservation = _around_factor("scenario.parties.us.reservation", 0.95, 0.1)
+    reservation = around_factor("scenario.parties.us.reservation", 0.95, 0.1)
     assert (reservation.low, reservation.high) == (0.85, 1.0)
-    deadline = _around_factor("scenario.parties.us.deadline", 3, 5)
+    deadline = around_factor("scenario.parties.us.deadline", 3, 5)
     assert (deadline.low, deadline.high, deadline.kind) == (1.0, 8.0, "int")
-    exponent = _around_factor("scenario.parties.us.strategy.exponent", 2.0, 3.0)
+    exponent = around_factor("scenario.parties.us.strategy.exponent", 2.0, 3.0)
     assert exponent.low == pytest.approx(0.2) and exponent.high == 5.0
 
 
