@@ -170,7 +170,7 @@ class DesignSweeper(NegsimSweeper):
 
     def _around(self) -> list[Factor]:
         """The shorthand's factors, from the parties' stated values in the composed config."""
-        if not self.around:
+        if all(width is None for width in self.around.values()):
             return []
         assert self.config is not None
         parties = OmegaConf.select(self.config, "scenario.parties")
