@@ -33,6 +33,9 @@ def SettingsPanel() -> None:
     solara.InputInt("seed", value=setup.seed, on_value=lambda v: state.change(side, seed=v))
     solara.Select("protocol", values=list(protocols_for(scenario)), value=setup.protocol,
                   on_value=lambda v: state.change(side, protocol=v))  # fmt: skip
+    solara.Switch(label="story: one draw of the uncertain numbers (off: the stated numbers)",
+                  value=setup.drawn, on_value=lambda v: state.change(side, drawn=v))  # fmt: skip
+    solara.Markdown(f"_{state.story(side).numbers_note()}_")
     for party in scenario.parties:
         # keyed: a card is made afresh for another scenario or side, not refilled (an emptied
         # integer field would otherwise show "None")
@@ -57,6 +60,9 @@ def PartyCard(side: str, name: str) -> None:
     with solara.Card(label, margin=0, style={"margin-bottom": "8px"}):
         solara.InputFloat(f"{label}: reservation", value=mine.reservation,
                           on_value=lambda v: set_(reservation=v))  # fmt: skip
+        drawn = state.story(side).reservations()[name]
+        if state.setups.value[side].drawn and abs(drawn - mine.reservation) > 5e-3:
+            solara.Markdown(f"_in this story's draw: {drawn:.2f}_")
         solara.InputInt(f"{label}: deadline (empty: none)", value=mine.deadline, optional=True,
                         on_value=lambda v: set_(deadline=v))  # fmt: skip
         solara.Select(f"{label}: strategy", values=sorted(REGISTRY), value=mine.strategy,

@@ -46,6 +46,7 @@ class Setup:
     seed: int = 0
     protocol: str = "alternating"
     max_rounds: int = 100
+    drawn: bool = True  # the story is one draw of the uncertain numbers; False: the stated ones
 
     def with_party(self, name: str, **changes: Any) -> Setup:
         """This setup with party `name`'s settings changed."""
@@ -134,6 +135,27 @@ class Story:
             self._spaces[(a, b)] = utility_space(self.model, a, b, 0)
         return self._spaces[(a, b)]
 
+    def reservations(self) -> dict[str, float]:
+        """Every party's reservation value in the story (drawn, or as stated)."""
+        return {a.party.name: float(a.reservation[0]) for a in self.model.parties}
+
+    def numbers_note(self) -> str:
+        """One sentence on which numbers the story uses, with the drawn reservations."""
+        if not self.setup.drawn:
+            return "This story uses the stated numbers: no uncertainty."
+        drawn = self.reservations()
+        varied = [
+            f"{p.label} {drawn[p.name]:.2f} (stated {p.reservation:.2f})"
+            for p in self.scenario.parties
+            if abs(drawn[p.name] - p.reservation) > 5e-3
+        ]
+        if not varied:
+            return "This story is one draw of the uncertain numbers; reservations as stated."
+        return (
+            "This story is one draw of the uncertain numbers (the odds count many): reservation "
+            "values in it " + ", ".join(varied) + ". Weights and values are drawn too."
+        )
+
     def ending(self) -> str:
         """One sentence on how it ended."""
         results = self.model.results().iloc[0]
@@ -161,11 +183,22 @@ class Story:
         return pd.DataFrame(rows)
 
 
+def stated_only(scenario: Scenario) -> Scenario:
+    """`scenario` with no uncertainty: every replication has the stated numbers."""
+    return scenario.override({f"parties.{name}.uncertainty": {} for name in scenario.party_names})
+
+
 def tell(scenario: Scenario, setup: Setup) -> Story:
-    """Play replication 0 of `setup` to its end (a bad setting: one-line `NegsimError`)."""
+    """Play replication 0 of `setup` to its end (a bad setting: one-line `NegsimError`).
+
+    With `setup.drawn` the story is replication 0's draw of the uncertain numbers (the odds
+    count many such draws); without it, every party has its stated numbers.
+    """
     if setup.protocol not in protocols_for(scenario):
         raise NegsimError(f"protocol: {setup.protocol!r} is not offered for {scenario.name}")
     changed = apply(scenario, setup)
+    if not setup.drawn:
+        changed = stated_only(changed)
     model = NegotiationModel(
         changed,
         replications=1,
