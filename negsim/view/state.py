@@ -155,6 +155,12 @@ def back() -> None:
     round_.value = max(round_.value - 1, 0)
 
 
+def end() -> None:
+    """Jump to the last round (the story is already played: this only shows it)."""
+    playing.value = False
+    round_.value = last_round()
+
+
 def reset() -> None:
     """Back to round 0."""
     playing.value = False
