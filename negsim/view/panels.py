@@ -21,13 +21,15 @@ from negsim.view.figures import concession_figure, odds_curve_figure, space_figu
 from negsim.view.odds import sweepable_keys
 from negsim.view.screen import Screen
 from negsim.view.story import Story
+from negsim.view.words import round_story
 
 EMPTY_TRANSCRIPT = "_Nothing on the table yet: press **Step**._"
 
 
 def transcript_blocks(story: Story) -> list[tuple[int, str]]:
-    """Every round of the story as a Markdown block, oldest first: each offer issue by issue
-    (changes from the previous offer in bold), what it is worth to every party, and every
+    """Every round of the story as a Markdown block, oldest first: the round in plain words
+    (`negsim.view.words.round_story`: who rejected what and why) first, then each offer issue by
+    issue (changes from the previous offer in bold), what it is worth to every party, and every
     answer. Computed once per story (kept in `story.memo`), so a step renders one new block."""
     if "transcript" not in story.memo:
         scenario = story.scenario
@@ -36,7 +38,7 @@ def transcript_blocks(story: Story) -> list[tuple[int, str]]:
         previous: dict[str, str] = {}
         for key, rnd in story.transcript.groupby("round", sort=True):
             number = cast(int, key)  # the transcript's rounds are int64
-            lines = [f"#### Round {number}"]
+            lines = [f"#### Round {number}", "", f"**{round_story(rnd, scenario)}**", ""]
             for event in rnd.to_dict("records"):
                 lines += _event_lines(event, scenario, labels, previous)
             blocks.append((int(number), "\n".join(lines)))
