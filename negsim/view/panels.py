@@ -17,11 +17,16 @@ from negsim.engine.transcript import MEDIATOR
 from negsim.plots.sensitivity import plot_tornado
 from negsim.scenario import Scenario
 from negsim.view import state
-from negsim.view.figures import concession_figure, odds_curve_figure, space_figure
+from negsim.view.figures import odds_curve_figure
+from negsim.view.frames import concession_frame, space_frame
 from negsim.view.odds import sweepable_keys
 from negsim.view.screen import Screen
 from negsim.view.story import Story
 from negsim.view.words import round_story
+
+PLAY_PAUSE = 0.3
+"""Seconds from one round to the next while playing, the drawing included (a frame takes about
+0.06 s): a little over 3 rounds a second."""
 
 EMPTY_TRANSCRIPT = "_Nothing on the table yet: press **Step**._"
 
@@ -102,8 +107,10 @@ def RoundControls() -> None:
     def play_loop() -> None:
         import time
 
+        tick = time.monotonic()
         while state.playing.value and state.round_.value < state.last_round():
-            time.sleep(0.7)
+            tick = max(tick + PLAY_PAUSE, time.monotonic() - PLAY_PAUSE)  # a steady beat
+            time.sleep(max(0.0, tick - time.monotonic()))
             if state.playing.value:
                 state.step()
         state.playing.value = False
@@ -116,6 +123,7 @@ def RoundControls() -> None:
             solara.Button("Pause", on_click=lambda: state.playing.set(False))
         else:
             solara.Button("Play", on_click=lambda: state.playing.set(True), disabled=shown >= last)
+        solara.Button("End", on_click=state.end, disabled=shown >= last)
         solara.Button("Reset", on_click=state.reset)
 
 
@@ -137,8 +145,8 @@ def StoryPanel(side: str) -> None:
                       on_value=lambda v: state.pair.set((v, b)))  # fmt: skip
         solara.Select("utility space: y", values=names, value=b,
                       on_value=lambda v: state.pair.set((a, v)))  # fmt: skip
-    solara.FigureMatplotlib(space_figure(story, a, b, shown), format="png")
-    solara.FigureMatplotlib(concession_figure(story, shown), format="png")
+    solara.Image(space_frame(story, a, b, shown))
+    solara.Image(concession_frame(story, shown))
     if shown >= story.rounds and story.agreed:
         solara.Markdown("#### The deal against each party's best option (✓: it got its best)")
         solara.DataFrame(story.deal_table(), items_per_page=20)

@@ -95,6 +95,9 @@ def test_step_back_and_reset_move_through_the_rounds(page: object) -> None:
     assert story.ending() in page_text(page)
     click(page, "Reset")
     assert f"Round 0 of {story.rounds}" in page_text(page)
+    click(page, "End")  # jumps to the story's last round
+    assert state.round_.value == story.rounds
+    assert story.ending() in page_text(page)
 
 
 @pytest.mark.slow

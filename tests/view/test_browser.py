@@ -96,3 +96,36 @@ def test_fast_steps_in_compare_mode_keep_the_connection(view_server: str, browse
     for _ in range(steps):
         page.get_by_role("button", name="Step", exact=True).click()
     page.get_by_text(f"Setup B: Round {steps} of {rounds_b}").wait_for(timeout=4 * WAIT)
+
+
+def test_step_play_and_end_are_quick_enough_for_a_class(view_server: str, browser_page) -> None:
+    """Render times as a class sees them, printed; the bounds are generous so noise never fails
+    the suite (targets: Step at most 0.3 s, Play at least 3 rounds a second, End under 1 s)."""
+    import time
+
+    page = browser_page
+    scenario = load_scenario("ukraine_2025")
+    rounds = tell(scenario, default_setup(scenario)).rounds
+    page.goto(view_server)
+    page.get_by_text(f"Round 0 of {rounds}").wait_for(timeout=WAIT)
+    steps = []
+    for n in range(1, 9):
+        started = time.perf_counter()
+        page.get_by_role("button", name="Step").click()
+        page.get_by_text(f"Round {n} of {rounds}").wait_for()
+        steps.append(time.perf_counter() - started)
+    page.get_by_role("button", name="Reset").click()
+    page.get_by_text(f"Round 0 of {rounds}").wait_for()
+    started = time.perf_counter()
+    page.get_by_role("button", name="Play").click()
+    page.get_by_text(f"Round 12 of {rounds}").wait_for(timeout=WAIT)
+    rate = 12 / (time.perf_counter() - started)
+    page.get_by_role("button", name="Pause").click()
+    started = time.perf_counter()
+    page.get_by_role("button", name="End").click()
+    page.get_by_text(f"Round {rounds} of {rounds}").wait_for()
+    end = time.perf_counter() - started
+    step = sorted(steps)[len(steps) // 2]
+    print(f"\nview timings: Step median {step:.2f} s (max {max(steps):.2f}), "
+          f"Play {rate:.1f} rounds a second, End {end:.2f} s")  # fmt: skip
+    assert step < 3.0 and rate > 0.5 and end < 5.0
