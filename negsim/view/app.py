@@ -10,13 +10,25 @@ import solara
 
 from negsim.view import state
 from negsim.view.controls import SettingsPanel
+from negsim.view.debrief import DebriefPanel
 from negsim.view.panels import OddsPanel, RoundControls, ScreenPanel, StoryPanel
+from negsim.view.seat_panel import SeatPanel
 
 
 @solara.component
 def Page() -> None:
-    """The whole view: the settings on the left; the story, its figures, its odds and what
-    moves them."""
+    """The whole view: watch the agents negotiate, or play one party against them."""
+    with solara.lab.Tabs(lazy=True):
+        with solara.lab.Tab("Watch the agents"):
+            Watch()
+        with solara.lab.Tab("Play as"):
+            SeatPanel()
+            DebriefPanel()
+
+
+@solara.component
+def Watch() -> None:
+    """The settings on the left; the story, its figures, its odds and what moves them."""
     scenario = state.scenario()
     solara.Title(f"negsim: {scenario.label}")
     sides = state.SIDES if state.compare.value else ("A",)

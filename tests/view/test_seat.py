@@ -166,3 +166,60 @@ def test_the_agents_see_your_offer_through_the_table(flagship: Scenario, setup) 
     offer = np.array([issue.index(best_for(seat)[issue.name]) for issue in flagship.issues])
     assert (model.offer_history[0, 0] == offer).all()  # on the table, as any offer is
     assert model.proposer_history[0, 0] == flagship.party_names.index("ukraine")
+
+
+@pytest.mark.slow
+def test_the_panel_plays_as_ukraine_rendered(flagship: Scenario) -> None:
+    import ipyvue
+    import ipyvuetify as v
+    import ipywidgets as widgets
+    import solara
+
+    from negsim.view import debrief, seat_panel, state
+
+    def text(rc: object) -> str:
+        templates = rc.find(ipyvue.VueTemplate).widgets  # type: ignore[attr-defined]
+        return "\n".join(w.template for w in templates if isinstance(w.template, str))
+
+    def click(rc: object, label: str) -> None:
+        rc.find(v.Btn, children=[label]).widget.click()  # type: ignore[attr-defined]
+
+    state.reset_all("ukraine_2025")
+    debrief.clear()
+    seat_panel.seat.value = None
+    _box, rc = solara.render(seat_panel.SeatPanel(), handle_error=False)
+    rc.find(v.Select, label="Play as").widget.v_model = "Ukraine (Zelenskyy)"
+    click(rc, "Take the seat")
+    assert "Round 1: your turn to propose" in text(rc)
+    assert "Your offer is worth 1.00 to you." in text(rc)
+    crimea = rc.find(v.Select, label="Status of Crimea").widget
+    assert "No form of recognition; Crimea remains Ukrainian in law (0.10)" in crimea.items
+    crimea.v_model = "Russian control acknowledged de facto only; no legal recognition (0.05)"
+    assert "Your offer is worth 0.95 to you." in text(rc)
+    crimea.v_model = "Crimea recognised as Russian de jure, by Ukraine as well (0.00)"
+    click(rc, "Propose")
+    alert = rc.find(v.Alert).widget  # type: ignore[attr-defined]
+    assert alert.children == ["That crosses your red line on Status of Crimea"]
+    crimea = rc.find(v.Select, label="Status of Crimea").widget
+    crimea.v_model = "No form of recognition; Crimea remains Ukrainian in law (0.10)"
+    click(rc, "Propose")
+    assert "Round 2: United States (Trump administration) proposes" in text(rc)
+    assert "Russia (Putin) rejects: crosses its red line on nato, sequencing" in text(rc)
+    seat = seat_panel.seat.value
+    assert seat is not None
+    while not seat.finished:
+        turn = seat.turn()
+        if turn.kind == PROPOSE:
+            click(rc, "Propose")
+        else:
+            try:
+                seat._acceptable(seat._indices(turn.offer or {}))
+                click(rc, "Accept")
+            except NegsimError:
+                click(rc, "Reject")
+    assert "Agreement in round" in text(rc)
+    assert "With an agent in your seat: Agreement in round 24." in text(rc)
+    rc.find(widgets.Image).assert_single()
+    assert len(debrief.played()) == 1
+    rc.close()
+    debrief.clear()
