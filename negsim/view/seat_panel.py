@@ -56,8 +56,8 @@ def act(move: Callable[[], None]) -> None:
         problem.value = str(exc)
         return
     problem.value = None
-    if current.finished:
-        debrief.record(current)
+    if current.finished and debrief.record(current):
+        debrief.refreshed.value += 1  # this tab's debrief shows the new point
     moves.value += 1
 
 
