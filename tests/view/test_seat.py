@@ -78,6 +78,11 @@ def test_play_as_ukraine_propose_see_answers_accept_and_end(flagship: Scenario, 
     assert all(
         result.utilities[p] >= flagship.party(p).reservation - 1e-9 for p in result.utilities
     )
+    # the figures docs/tutorials/teaching.md quotes ("Take a seat")
+    assert result.story.rounds == 23 and result.utilities["ukraine"] == pytest.approx(0.456)
+    assert result.agents.rounds == 24
+    assert result.agents_utilities["ukraine"] == pytest.approx(0.528)
+    assert result.space.nash == pytest.approx([0.549, 0.6235])
 
 
 def test_a_rejected_offer_leads_to_the_next_round(flagship: Scenario, setup) -> None:
