@@ -6,6 +6,9 @@ round 0 with the same seed; with A and B compared, the controls edit the side ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import solara
 
 from negsim.strategies import REGISTRY
@@ -30,11 +33,15 @@ def SettingsPanel() -> None:
             solara.Button("Copy A to B", on_click=state.copy_a_to_b, small=True)
         solara.Markdown(f"_Editing setup {side}._")
     setup = state.setups.value[side]
-    solara.InputInt("seed", value=setup.seed, on_value=lambda v: state.change(side, seed=v))
+
+    def set_setup(**changes: Any) -> None:
+        state.change(side, **changes)
+
+    solara.InputInt("seed", value=setup.seed, on_value=lambda v: set_setup(seed=v))
     solara.Select("protocol", values=list(protocols_for(scenario)), value=setup.protocol,
-                  on_value=lambda v: state.change(side, protocol=v))  # fmt: skip
+                  on_value=lambda v: set_setup(protocol=v))  # fmt: skip
     solara.Switch(label="story: one draw of the uncertain numbers (off: the stated numbers)",
-                  value=setup.drawn, on_value=lambda v: state.change(side, drawn=v))  # fmt: skip
+                  value=setup.drawn, on_value=lambda v: set_setup(drawn=v))  # fmt: skip
     solara.Markdown(f"_{state.story(side).numbers_note()}_")
     for party in scenario.parties:
         # keyed: a card is made afresh for another scenario or side, not refilled (an emptied
@@ -52,25 +59,46 @@ def PartyCard(side: str, name: str) -> None:
     def set_(**changes: object) -> None:
         state.change(side, name, **changes)
 
+    # The numeric fields hold their own values: a refused one is set back to the value in use,
+    # so a field never shows a number the negotiation does not use.
+    reservation = solara.use_reactive(mine.reservation)
+    deadline: solara.Reactive[int | None] = solara.use_reactive(mine.deadline)
+    parameter: solara.Reactive[float | None] = solara.use_reactive(mine.parameter)
+    held: dict[str, solara.Reactive[Any]] = {
+        "reservation": reservation, "deadline": deadline, "parameter": parameter,
+    }  # fmt: skip
+    for key_, field in held.items():
+        if field.peek() != getattr(mine, key_):
+            field.set(getattr(mine, key_))
+
+    def setter(key_: str) -> Callable[[Any], None]:
+        def set_field(value: Any) -> None:
+            if value == getattr(mine, key_):
+                return  # the field set back after a refusal, or nothing changed
+            if not state.change(side, name, **{key_: value}):
+                held[key_].set(getattr(mine, key_))
+
+        return set_field
+
     def set_strategy(strategy: str) -> None:
         key = strategy_parameter(strategy)
         default = None if key is None else REGISTRY[strategy].params[key].default
         set_(strategy=strategy, parameter=default)
 
     with solara.Card(label, margin=0, style={"margin-bottom": "8px"}):
-        solara.InputFloat(f"{label}: reservation", value=mine.reservation,
-                          on_value=lambda v: set_(reservation=v))  # fmt: skip
+        solara.InputFloat(f"{label}: reservation", value=reservation,
+                          on_value=setter("reservation"))  # fmt: skip
         drawn = state.story(side).reservations()[name]
         if state.setups.value[side].drawn and abs(drawn - mine.reservation) > 5e-3:
             solara.Markdown(f"_in this story's draw: {drawn:.2f}_")
-        solara.InputInt(f"{label}: deadline (empty: none)", value=mine.deadline, optional=True,
-                        on_value=lambda v: set_(deadline=v))  # fmt: skip
+        solara.InputInt(f"{label}: deadline (empty: none)", value=deadline,
+                        optional=True, on_value=setter("deadline"))  # fmt: skip
         solara.Select(f"{label}: strategy", values=sorted(REGISTRY), value=mine.strategy,
                       on_value=set_strategy)  # fmt: skip
         key = strategy_parameter(mine.strategy)
         if key is not None:
-            solara.InputFloat(f"{label}: {key}", value=mine.parameter,
-                              on_value=lambda v: set_(parameter=v))  # fmt: skip
+            solara.InputFloat(f"{label}: {key}", value=parameter, optional=True,
+                              on_value=setter("parameter"))  # fmt: skip
         if party.red_lines:
             lines = ", ".join(
                 f"{issue}: {', '.join(options)}" for issue, options in party.red_lines.items()

@@ -104,8 +104,9 @@ def choose_scenario(name: str) -> None:
     _restart()
 
 
-def change(side: str, party: str | None = None, **changes: Any) -> None:
-    """Change setup `side` (a party's settings when `party` is given) and replay it."""
+def change(side: str, party: str | None = None, **changes: Any) -> bool:
+    """Change setup `side` (a party's settings when `party` is given) and replay it; False
+    (with the refusal in `error`) when the setting is not allowed and nothing changed."""
     setup = setups.value[side]
     try:
         new = setup.with_party(party, **changes) if party else replace(setup, **changes)
@@ -113,9 +114,10 @@ def change(side: str, party: str | None = None, **changes: Any) -> None:
         apply(scenario(), new)
     except NegsimError as exc:
         error.value = str(exc)
-        return
+        return False
     setups.value = {**setups.value, side: new}
     _restart(side)
+    return True
 
 
 def copy_a_to_b() -> None:

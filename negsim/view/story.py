@@ -98,7 +98,26 @@ def apply(scenario: Scenario, setup: Setup) -> Scenario:
     try:
         return scenario.override(changes)
     except ScenarioError as exc:
-        raise NegsimError(str(exc)) from None
+        raise NegsimError(plain_problem(scenario, exc)) from None
+
+
+FIELD_WORDS = {"reservation": "walk-away value (reservation)", "deadline": "deadline"}
+
+
+def plain_problem(scenario: Scenario, exc: ScenarioError) -> str:
+    """A refused setting in the class's words: the party, the field and what is allowed, with
+    no file path or config key ("Ukraine: the walk-away value (reservation) must lie in [0, 1],
+    not 1.5")."""
+    parts = exc.path.split(".")
+    if len(parts) < 3 or parts[0] != "parties" or parts[1] not in scenario.party_names:
+        return exc.problem
+    party = scenario.party(parts[1]).label.split(" (")[0]
+    field = FIELD_WORDS.get(parts[2], parts[-1] if parts[2] == "strategy" else parts[2])
+    problem = exc.problem
+    if "parameter '" in problem and "' of '" in problem:  # the strategy's own wording
+        problem = problem.split("' must ", 1)[-1].join(("must ", ""))
+    problem = problem.replace(", got ", ", not ")
+    return f"{party}: the {field} {problem}; the setting was not changed"
 
 
 @dataclass
