@@ -11,6 +11,7 @@ import solara
 from negsim.view import state
 from negsim.view.controls import SettingsPanel
 from negsim.view.debrief import DebriefPanel
+from negsim.view.glossary import Glossary
 from negsim.view.panels import OddsPanel, RoundControls, ScreenPanel, StoryPanel
 from negsim.view.seat_panel import SeatPanel
 
@@ -37,6 +38,7 @@ def Watch() -> None:
             SettingsPanel()
         with solara.Column():
             solara.Markdown(f"## {scenario.label}")
+            Glossary()
             if state.error.value:
                 solara.Error(state.error.value)
             RoundControls()

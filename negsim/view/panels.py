@@ -98,6 +98,16 @@ def _event_lines(
     return ["", f"**{track}No deal**: time ran out"]
 
 
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A table as Markdown: no index, no pager, long texts wrap within the page's width."""
+    columns = [str(c) for c in frame.columns]
+    rows = [
+        "| " + " | ".join(str(v).replace("|", "/") for v in row) + " |"
+        for row in frame.itertuples(index=False)
+    ]
+    return "\n".join(["| " + " | ".join(columns) + " |", "|" + ":---|" * len(columns), *rows])
+
+
 @solara.component
 def RoundControls() -> None:
     """Step, Back, Play/Pause and Reset, and the round on screen."""
@@ -149,7 +159,7 @@ def StoryPanel(side: str) -> None:
     solara.Image(concession_frame(story, shown))
     if shown >= story.rounds and story.agreed:
         solara.Markdown("#### The deal against each party's best option (✓: it got its best)")
-        solara.DataFrame(story.deal_table(), items_per_page=20)
+        solara.Markdown(markdown_table(story.deal_table()))
     solara.Markdown("#### Transcript")
     blocks = [(n, text) for n, text in transcript_blocks(story) if n <= shown]
     with solara.Column(style={"max-height": "32em", "overflow-y": "auto"}):

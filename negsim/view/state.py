@@ -205,8 +205,15 @@ def zopa_text(scenario: Scenario) -> str:
     return (
         f"zone of possible agreement under the stated numbers: {about}"
         f"{stated['zopa_outcomes']:,} of {stated['outcomes']:,} outcomes "
-        f"({stated['zopa_share']:.2%})"
+        f"({percent(stated['zopa_share'])})"
     )
+
+
+def percent(share: float) -> str:
+    """A share as a percentage people can read: 0.46%, 0.0031% (never 0.00% for a few)."""
+    if share == 0 or share >= 0.001:
+        return f"{share:.2%}"
+    return f"{share * 100:.2g}%"
 
 
 def sweep(side: str, party: str, key: str) -> None:
