@@ -68,7 +68,7 @@ def compare(page: Page) -> None:
     page.get_by_role("button", name="Copy A to B", exact=True).click()
     page.get_by_role("button", name="B", exact=True).click()
     page.get_by_text("Editing setup B.").wait_for()
-    type_number(page, f"{scenario.party('us').label}: deadline (empty: none)", "60")
+    type_number(page, "United States: deadline", "60")
     page.get_by_text(f"Setup B: Round 0 of {rounds}").wait_for(timeout=WAIT)
     play_to_the_end(page, rounds)
     for nth in (0, 1):

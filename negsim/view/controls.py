@@ -13,6 +13,7 @@ import solara
 
 from negsim.strategies import REGISTRY
 from negsim.view import state
+from negsim.view.screen import short_labels
 from negsim.view.story import protocols_for, strategy_parameter
 
 
@@ -54,7 +55,7 @@ def PartyCard(side: str, name: str) -> None:
     """One party's reservation value, deadline, strategy and its parameter, and red lines."""
     party = state.scenario().party(name)
     mine = state.setups.value[side].parties[name]
-    label = party.label
+    label = short_labels(state.scenario())[name]  # the full label heads the card
 
     def set_(**changes: object) -> None:
         state.change(side, name, **changes)
@@ -85,14 +86,15 @@ def PartyCard(side: str, name: str) -> None:
         default = None if key is None else REGISTRY[strategy].params[key].default
         set_(strategy=strategy, parameter=default)
 
-    with solara.Card(label, margin=0, style={"margin-bottom": "8px"}):
+    with solara.Card(margin=0, style={"margin-bottom": "8px"}):
+        solara.Markdown(f"#### {party.label}")  # wraps between words, never within one
         solara.InputFloat(f"{label}: reservation", value=reservation,
                           on_value=setter("reservation"))  # fmt: skip
         drawn = state.story(side).reservations()[name]
         if state.setups.value[side].drawn and abs(drawn - mine.reservation) > 5e-3:
             solara.Markdown(f"_in this story's draw: {drawn:.2f}_")
-        solara.InputInt(f"{label}: deadline (empty: none)", value=deadline,
-                        optional=True, on_value=setter("deadline"))  # fmt: skip
+        solara.InputInt(f"{label}: deadline", value=deadline, optional=True,
+                        placeholder="none", on_value=setter("deadline"))  # fmt: skip
         solara.Select(f"{label}: strategy", values=sorted(REGISTRY), value=mine.strategy,
                       on_value=set_strategy)  # fmt: skip
         key = strategy_parameter(mine.strategy)

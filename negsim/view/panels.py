@@ -24,6 +24,9 @@ from negsim.view.screen import Screen
 from negsim.view.story import Story
 from negsim.view.words import round_story
 
+RECENT_ROUNDS = 6
+"""Rounds of the transcript shown at once; a button shows the earlier ones."""
+
 PLAY_PAUSE = 0.3
 """Seconds from one round to the next while playing, the drawing included (a frame takes about
 0.06 s): a little over 3 rounds a second."""
@@ -162,11 +165,18 @@ def StoryPanel(side: str) -> None:
         solara.Markdown(markdown_table(story.deal_table()))
     solara.Markdown("#### Transcript")
     blocks = [(n, text) for n, text in transcript_blocks(story) if n <= shown]
+    every = solara.use_reactive(False)
     with solara.Column(style={"max-height": "32em", "overflow-y": "auto"}):
         if not blocks:
             solara.Markdown(EMPTY_TRANSCRIPT)
-        for number, text in reversed(blocks):  # keyed: a step converts only the new round
+        # The newest rounds first; the rest on request, so End need not draw every round at once
+        kept = blocks if every.value else blocks[-RECENT_ROUNDS:]
+        for number, text in reversed(kept):  # keyed: a step converts only the new round
             solara.Markdown(text).key(f"round-{number}")
+        if len(kept) < len(blocks):
+            earlier = len(blocks) - len(kept)
+            solara.Button(f"Show the {earlier} earlier rounds", on_click=lambda: every.set(True),
+                          text=True)  # fmt: skip
 
 
 def default_pair(story: Story) -> tuple[str, str]:

@@ -29,7 +29,7 @@ def test_step_change_a_party_and_run_1000(view_server: str, browser_page) -> Non
     page.get_by_text(f"Round 1 of {first.rounds}").wait_for()
     page.get_by_text("crosses its red line on guarantees").first.wait_for()
 
-    reservation = page.get_by_label("Ukraine (Zelenskyy): reservation")
+    reservation = page.get_by_label("Ukraine: reservation")
     reservation.fill("0.6")
     reservation.press("Enter")
     page.get_by_text(f"Round 0 of {second.rounds}").wait_for()
@@ -88,7 +88,7 @@ def test_fast_steps_in_compare_mode_keep_the_connection(view_server: str, browse
     page.get_by_role("button", name="Copy A to B", exact=True).click()
     page.get_by_role("button", name="B", exact=True).click()
     page.get_by_text("Editing setup B.").wait_for(timeout=WAIT)
-    deadline = page.get_by_label(f"{scenario.party('us').label}: deadline (empty: none)")
+    deadline = page.get_by_label("United States: deadline")
     deadline.fill("60")
     deadline.press("Enter")
     page.get_by_text(f"Setup B: Round 0 of {rounds_b}").wait_for(timeout=WAIT)
