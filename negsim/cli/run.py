@@ -120,7 +120,19 @@ def _terminate(signum: int, frame: Any) -> None:
     """SIGTERM ends the command as Ctrl-C does: temporary files removed, a sweep's table of the
     jobs that finished written, one line said (exit status 143)."""
     _TERMINATED.append(signum)
+    _interrupt(signum, frame)
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    """Ctrl-C (and SIGTERM): end with KeyboardInterrupt, and from now on keep quiet about
+    objects that fail to clean up as the process unwinds (an interrupted kernel compilation
+    leaves half-built compiler objects whose finalisers complain): the one line is the story."""
+    sys.unraisablehook = _quiet
     raise KeyboardInterrupt
+
+
+def _quiet(unraisable: Any) -> None:
+    """Drop an exception raised in a finaliser after an interruption."""
 
 
 def main() -> None:
@@ -135,6 +147,7 @@ def main() -> None:
         print(f"negsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
         _app()
     except KeyboardInterrupt:  # a sweep's jobs report their own interruption; here, the rest

@@ -121,12 +121,14 @@ def RoundControls() -> None:
         import time
 
         tick = time.monotonic()
-        while state.playing.value and state.round_.value < state.last_round():
-            tick = max(tick + PLAY_PAUSE, time.monotonic() - PLAY_PAUSE)  # a steady beat
-            time.sleep(max(0.0, tick - time.monotonic()))
-            if state.playing.value:
-                state.step()
-        state.playing.value = False
+        try:
+            while state.playing.value and state.round_.value < state.last_round():
+                tick = max(tick + PLAY_PAUSE, time.monotonic() - PLAY_PAUSE)  # a steady beat
+                time.sleep(max(0.0, tick - time.monotonic()))
+                if state.playing.value:
+                    state.step()
+        finally:  # the Play button comes back however the loop ends
+            state.playing.value = False
 
     solara.use_thread(play_loop, dependencies=[state.playing.value])
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):

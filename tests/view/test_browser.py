@@ -118,6 +118,7 @@ def test_step_play_and_end_are_quick_enough_for_a_class(view_server: str, browse
     page.get_by_text(f"Round 0 of {rounds}").wait_for()
     started = time.perf_counter()
     page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Pause").wait_for(timeout=WAIT)  # playing
     page.get_by_text(f"Round 12 of {rounds}").wait_for(timeout=WAIT)
     rate = 12 / (time.perf_counter() - started)
     page.get_by_role("button", name="Pause").click()
