@@ -33,6 +33,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from hydra_plugins.negsim_sweeper.negsim_sweeper import NegsimSweeper
 from negsim.analysis.sensitivity import DUMMY, Factor, around_factor
+from negsim.cli.plain import plain_dict
 from negsim.errors import NegsimError
 from negsim.results.job_files import read_summary
 from negsim.sweep import lock as sweep_lock
@@ -234,13 +235,10 @@ def _factor(key: str, override: Override) -> Factor:
 
 
 def _plain(node: Any) -> dict[str, Any]:
+    """A sweeper option as a plain dict: None as empty, a config node unresolved."""
     if node is None:
         return {}
-    if isinstance(node, DictConfig):
-        container = OmegaConf.to_container(node, resolve=False)
-        assert isinstance(container, dict)
-        return {str(k): v for k, v in container.items()}
-    return dict(node)
+    return plain_dict(node, resolve=False) if isinstance(node, DictConfig) else dict(node)
 
 
 def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:

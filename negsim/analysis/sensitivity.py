@@ -222,4 +222,5 @@ def around_factor(key: str, value: float, half_width: float) -> Factor:
     elif value > 0:
         low = max(low, value / 10)
     whole = isinstance(value, int) and float(half_width).is_integer()
-    return Factor(key, float(low), float(high), "int" if whole else "float")
+    low, high = round(float(low), 12), round(float(high), 12)  # 0.55 - 0.1 reads 0.45
+    return Factor(key, low, high, "int" if whole else "float")
