@@ -7,6 +7,8 @@ from `negsim.view.figures`, the transcript's text from `transcript_blocks`.
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import cast
 
 import pandas as pd
@@ -117,20 +119,22 @@ def RoundControls() -> None:
     last = state.last_round()
     shown = min(state.round_.value, last)
 
-    def play_loop() -> None:
-        import time
-
+    def play_loop(cancel: threading.Event) -> None:
         tick = time.monotonic()
         try:
             while state.playing.value and state.round_.value < state.last_round():
                 tick = max(tick + PLAY_PAUSE, time.monotonic() - PLAY_PAUSE)  # a steady beat
-                time.sleep(max(0.0, tick - time.monotonic()))
+                if cancel.wait(max(0.0, tick - time.monotonic())):
+                    return  # Pause, Reset or End: a newer loop (or none) takes over
                 if state.playing.value:
                     state.step()
         finally:  # the Play button comes back however the loop ends
-            state.playing.value = False
+            if not cancel.is_set():
+                state.playing.value = False
 
-    solara.use_thread(play_loop, dependencies=[state.playing.value])
+    # Not intrusive: Solara's default cancels a thread by tracing every line it runs, and this
+    # thread renders each round, so tracing slowed every frame; the loop watches `cancel` itself.
+    solara.use_thread(play_loop, dependencies=[state.playing.value], intrusive_cancel=False)
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Button("Step", on_click=state.step, disabled=shown >= last, color="primary")
         solara.Button("Back", on_click=state.back, disabled=shown <= 0)
