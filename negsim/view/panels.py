@@ -24,7 +24,7 @@ from negsim.view.frames import concession_frame, space_frame
 from negsim.view.odds import sweepable_keys
 from negsim.view.screen import Screen
 from negsim.view.story import Story
-from negsim.view.words import round_story
+from negsim.view.words import reason_words, round_story
 
 RECENT_ROUNDS = 6
 """Rounds of the transcript shown at once; a button shows the earlier ones."""
@@ -91,7 +91,8 @@ def _event_lines(
         verb = "accepts" if kind == "accept" else "**rejects**"
         bar = max(event["target"], event["reservation"])
         return [
-            f"- {track}{who} {verb}: {event['reason']} (worth {event['utility']:.3f} to it; "
+            f"- {track}{who} {verb}: {reason_words(event['reason'], scenario)} "
+            f"(worth {event['utility']:.3f} to it; "
             f"it asks for {bar:.3f})"
         ]
     if kind == "walk_away":

@@ -19,6 +19,7 @@ from negsim.errors import NegsimError
 from negsim.plots.space import plot_utility_space
 from negsim.view import debrief, state
 from negsim.view.seat import ANSWER, PROPOSE, Seat, SeatResult
+from negsim.view.words import reason_words
 
 seat: solara.Reactive[Seat | None] = solara.reactive(None)
 moves = solara.reactive(0)  # bumped after every move: the seat changes in place
@@ -95,7 +96,7 @@ def seat_transcript(current: Seat) -> str:
                 lines.append(f"- **{who} propose{'' if who == 'You' else 's'}** "
                              f"(worth {event['worth']:.2f} to you): {options}")  # fmt: skip
             elif kind in ("accept", "reject"):
-                why = event["reason"] if isinstance(event["reason"], str) else ""
+                why = reason_words(event["reason"], current.scenario)
                 verb = kind if who == "You" else f"{kind}s"
                 lines.append(f"- {who} {verb}" + (f": {why}" if why and who != "You" else ""))
             elif kind == "walk_away":

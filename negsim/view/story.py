@@ -46,7 +46,7 @@ class Setup:
     seed: int = 0
     protocol: str = "alternating"
     max_rounds: int = 100
-    drawn: bool = True  # the story is one draw of the uncertain numbers; False: the stated ones
+    drawn: bool = False  # False: the stated numbers (a lesson's default); True: one draw
 
     def with_party(self, name: str, **changes: Any) -> Setup:
         """This setup with party `name`'s settings changed."""

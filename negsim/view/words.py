@@ -271,3 +271,19 @@ def _capital(text: str) -> str:
 
 def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+RED_LINE = "crosses its red line on "
+"""How the transcript's reason for a red-line rejection starts, issue names after it."""
+
+
+def reason_words(reason: object, scenario: Scenario) -> str:
+    """An answer's reason with issues named by their labels, not their ids ("crosses its red
+    line on Security guarantees for Ukraine", not "... on guarantees"); "" for no reason."""
+    if not isinstance(reason, str):
+        return ""
+    if not reason.startswith(RED_LINE):
+        return reason
+    labels = {issue.name: issue.label for issue in scenario.issues}
+    names = reason.removeprefix(RED_LINE).split(",")
+    return RED_LINE + "; ".join(labels.get(n.strip(), n.strip()) for n in names)

@@ -27,7 +27,7 @@ def test_step_change_a_party_and_run_1000(view_server: str, browser_page) -> Non
     page.get_by_text(f"Round 0 of {first.rounds}").wait_for(timeout=WAIT)
     page.get_by_role("button", name="Step").click()
     page.get_by_text(f"Round 1 of {first.rounds}").wait_for()
-    page.get_by_text("crosses its red line on guarantees").first.wait_for()
+    page.get_by_text("crosses its red line on Security guarantees for Ukraine").first.wait_for()
 
     reservation = page.get_by_label("Ukraine: reservation")
     reservation.fill("0.6")

@@ -38,7 +38,8 @@ def test_play_as_ukraine_to_a_deal_and_the_debrief(view_server: str, browser_pag
     page.get_by_role("button", name="Propose").click()
     twin.propose(best)
     page.get_by_text("Round 2: United States (Trump administration) proposes").wait_for()
-    page.get_by_text("Russia (Putin) rejects: crosses its red line on nato").first.wait_for()
+    russia = "Russia (Putin) rejects: crosses its red line on NATO membership for Ukraine"
+    page.get_by_text(russia).first.wait_for()
 
     accepted = 0
     while not twin.finished:

@@ -209,7 +209,10 @@ def test_the_panel_plays_as_ukraine_rendered(flagship: Scenario) -> None:
     crimea.v_model = "No form of recognition; Crimea remains Ukrainian in law (0.10)"
     click(rc, "Propose")
     assert "Round 2: United States (Trump administration) proposes" in text(rc)
-    assert "Russia (Putin) rejects: crosses its red line on nato, sequencing" in text(rc)
+    assert (
+        "Russia (Putin) rejects: crosses its red line on NATO membership for Ukraine; "
+        "Ceasefire first or settlement first" in text(rc)
+    )
     seat = seat_panel.seat.value
     assert seat is not None
     while not seat.finished:

@@ -12,7 +12,7 @@ from negsim.formats.load import load_scenario
 from negsim.scenario import Scenario
 from negsim.view.panels import transcript_blocks
 from negsim.view.story import Setup, Story, default_setup, tell
-from negsim.view.words import parties, round_story
+from negsim.view.words import parties, reason_words, round_story
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def test_agreement(story: Story) -> None:
     text = told(story, 24)
     assert text.startswith("Russia proposed a deal. All parties accepted: a deal in round 24 (")
     assert (
-        "the United States 0.58, above its 0.17" in text and "Ukraine 0.48, above its 0.45" in text
+        "the United States 0.50, above its 0.40" in text and "Ukraine 0.53, above its 0.45" in text
     )
     assert "rejected" not in text
 
@@ -134,7 +134,7 @@ def test_a_party_not_required_leaves_the_table(flagship: Scenario) -> None:
 def test_the_mediator_and_split_tracks(flagship: Scenario) -> None:
     mediated = changed(flagship, protocol="mediated")
     assert told(mediated, 1).startswith("The mediator put a text on the table. ")
-    split = changed(flagship, protocol="split_track")
+    split = changed(flagship, protocol="split_track", drawn=True)  # a draw where the US leaves
     text = told(split, 2)
     assert text.startswith("[US–Russia normalisation] Russia proposed a deal. ")
     assert "[Ukraine peace settlement] The United States proposed a deal." in text
@@ -176,3 +176,18 @@ def test_the_story_comes_before_the_offer_table(story: Story) -> None:
     assert block.index("Russia rejected it") < block.index("| issue | option |")
     assert block.index("| issue | option |") < block.index("- Russia (Putin) **rejects**")
     assert transcript_blocks(story) is transcript_blocks(story)  # built once per story
+
+
+def test_a_red_line_reason_names_the_issues_by_label(flagship: Scenario) -> None:
+    said = reason_words("crosses its red line on nato, sequencing", flagship)
+    assert said == (
+        "crosses its red line on NATO membership for Ukraine; Ceasefire first or settlement first"
+    )
+    assert reason_words("below its current target", flagship) == "below its current target"
+    assert reason_words(float("nan"), flagship) == ""
+
+
+def test_the_transcript_names_red_lines_by_issue_label(story: Story) -> None:
+    first = dict(transcript_blocks(story))[1]
+    assert "crosses its red line on Security guarantees for Ukraine" in first
+    assert "red line on guarantees" not in first
