@@ -4,7 +4,8 @@
 
 Starts `negsim-view` on a free loopback port, plays the lessons' scenes (the flagship at its
 end with its odds and a sweep; A and B with the US deadline at 25 and 60; England and Zimbabwe
-with a conceding Zimbabwe) and writes one PNG per scene. Needs /usr/bin/chromium (`make browser`).
+with a conceding Zimbabwe; Ukraine's seat played to a deal) and writes one PNG per scene.
+Needs /usr/bin/chromium (`make browser`).
 """
 
 from __future__ import annotations
@@ -91,10 +92,42 @@ def england(page: Page) -> None:
     page.get_by_text("zone of possible agreement").first.wait_for(timeout=WAIT)
 
 
+def seat(page: Page) -> None:
+    """Lesson 3, step 3: Play as Ukraine, proposing its best and accepting what it may."""
+    from negsim.errors import NegsimError
+    from negsim.view.seat import PROPOSE, Seat
+    from negsim.view.seat_panel import best_offer
+
+    scenario = load_scenario("ukraine_2025")
+    twin = Seat(scenario, default_setup(scenario), "ukraine")  # the same game, played alongside
+    best = best_offer(twin)
+    page.get_by_text("Round 0 of").first.wait_for(timeout=WAIT)
+    page.get_by_role("tab", name="Play as").click()
+    page.get_by_text("Choose a party and take its seat").wait_for(timeout=WAIT)
+    choose(page, "Play as", "Ukraine (Zelenskyy)")
+    page.get_by_role("button", name="Take the seat").click()
+    while not twin.finished:
+        turn = twin.turn()
+        page.get_by_text(f"Round {turn.round}: ").first.wait_for(timeout=WAIT)
+        if turn.kind == PROPOSE:
+            twin.propose(best)
+            page.get_by_role("button", name="Propose").click()
+            continue
+        try:
+            twin.answer(True)
+            page.get_by_role("button", name="Accept").click()
+        except NegsimError:  # across a red line or below the walk-away value: refused
+            twin.answer(False)
+            page.get_by_role("button", name="Reject").click()
+    page.get_by_text("With an agent in your seat").wait_for(timeout=WAIT)
+    page.get_by_text("finished on this server").wait_for(timeout=WAIT)
+
+
 SCENES: dict[str, Callable[[Page], None]] = {
     "view_flagship.png": flagship,
     "view_compare.png": compare,
     "view_england.png": england,
+    "view_seat.png": seat,
 }
 
 

@@ -199,6 +199,13 @@ class SeatResult:
             f"It was worth {self.agents_utilities[self.party]:.2f} to {label}."
         )
 
+    def nash_sentence(self) -> str:
+        """One sentence on where the Nash point of the two parties' space lies."""
+        nash, (mine, other) = self.space.nash, self.space.labels
+        if nash is None:
+            return "There is no Nash point: no outcome is worth more than no deal to both."
+        return f"The Nash point gives {mine} {nash[0]:.2f} and {other} {nash[1]:.2f}."
+
 
 def _utilities(story: Story) -> dict[str, float]:
     model = story.model

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from negsim.errors import NegsimError
 from negsim.plots.space import plot_utility_space
 from negsim.view import debrief, state
+from negsim.view.panels import markdown_table
 from negsim.view.seat import ANSWER, PROPOSE, Seat, SeatResult
 from negsim.view.words import reason_words
 
@@ -216,9 +217,9 @@ def Ending(current: Seat) -> None:
     worth = result.utilities[current.party]
     solara.Markdown(f"### {result.story.ending()} Worth {worth:.2f} to you.")
     solara.FigureMatplotlib(result_figure(result), dependencies=[current.id], format="png")
-    solara.Markdown(result.agents_sentence())
+    solara.Markdown(f"{result.agents_sentence()} {result.nash_sentence()}")
     if result.deal is not None:
         issues = current.scenario.issues
         deal = [i.option_labels[i.index(result.deal[i.name])] for i in issues]
         frame = pd.DataFrame({"issue": [i.label for i in issues], "deal": deal})
-        solara.DataFrame(frame)
+        solara.Markdown(markdown_table(frame))
