@@ -185,6 +185,23 @@ def sweepable_keys(scenario: Scenario, party: str) -> list[str]:
     return [*PARTY_KEYS, *(STRATEGY_PREFIX + name for name in strategy.params)]
 
 
+def key_words(key: str) -> str:
+    """A sweepable key as the view names it: "reservation", "exponent (strategy)"."""
+    if key.startswith(STRATEGY_PREFIX):
+        return f"{key.removeprefix(STRATEGY_PREFIX)} (strategy)"
+    return key
+
+
+def labelled_shares(odds: Odds, scenario: Scenario) -> dict[str, float]:
+    """The outcome shares with parties named by their short labels, not their ids
+    ("walk-away by United States", not "walk-away by us")."""
+    from negsim.view.screen import short_labels
+
+    short = short_labels(scenario)
+    names = {f"walk-away by {name}": f"walk-away by {label}" for name, label in short.items()}
+    return {names.get(key, key): share for key, share in odds.shares.items()}
+
+
 def strategy_node(scenario: Scenario, party: str) -> dict[str, object]:
     """The party's strategy as a scenario mapping (`{name: ..., <param>: ...}`).
 

@@ -16,7 +16,15 @@ from negsim.formats.load import load_scenario
 from negsim.model import NegotiationModel
 from negsim.scenario import Scenario
 from negsim.scenario.points import Point
-from negsim.view.odds import Odds, SweepSpec, default_values, mini_sweep, run_odds
+from negsim.view.odds import (
+    Odds,
+    SweepSpec,
+    default_values,
+    key_words,
+    labelled_shares,
+    mini_sweep,
+    run_odds,
+)
 
 REPLICATIONS = 200
 
@@ -216,3 +224,18 @@ def test_odds_invariants_for_any_seed(seed: int, replications: int) -> None:
     assert 0.0 <= odds.low <= odds.probability <= odds.high <= 1.0
     assert odds.agreements == round(odds.probability * replications)
     assert all(0.0 <= share <= 1.0 for share in odds.shares.values())
+
+
+def test_the_shares_name_parties_by_label_in_the_same_order(ukraine: Scenario) -> None:
+    odds = run_odds(ukraine, 0, REPLICATIONS)
+    shown = labelled_shares(odds, ukraine)
+    assert list(shown) == [
+        "agreement", "walk-away by United States", "walk-away by Russia",
+        "walk-away by Ukraine", "walk-away by European powers", "timeout",
+    ]  # fmt: skip
+    assert list(shown.values()) == list(odds.shares.values())
+
+
+def test_sweep_keys_in_words() -> None:
+    assert key_words("reservation") == "reservation"
+    assert key_words("strategy.exponent") == "exponent (strategy)"
