@@ -1,4 +1,5 @@
-"""End-to-end fixtures: `negsim-view` on a free loopback port, and a headless chromium page."""
+"""The view rendered without a browser; and end to end: `negsim-view` on a free loopback port,
+and a headless chromium page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,20 @@ from urllib.parse import urlsplit
 import pytest
 
 from negsim.view.launch import CHROMIUM, ViewNotStarted, launch_chromium, running_view
+
+
+@pytest.fixture
+def view() -> Iterator[object]:
+    """The whole view rendered by Solara without a browser, from the flagship's own settings."""
+    import solara
+
+    from negsim.view import app, state
+
+    state.reset_all("ukraine_2025")
+    _box, rc = solara.render(app.Page(), handle_error=False)
+    yield rc
+    state.playing.value = False
+    rc.close()
 
 
 @pytest.fixture(scope="module")

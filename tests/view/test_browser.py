@@ -75,6 +75,18 @@ def test_two_tabs_have_their_own_negotiation(view_server: str, browser_page) -> 
     assert other.get_by_text(f"Round 1 of {rounds}").count() == 0
 
 
+def us_deadline_60_in_b(page, rounds_b: int) -> None:
+    """Compare A and B, B a copy of A with the US deadline at 60; wait for B's story."""
+    page.get_by_label("compare two settings (A and B)").check(force=True)
+    page.get_by_role("button", name="Copy A to B", exact=True).click()
+    page.get_by_role("button", name="B", exact=True).click()
+    page.get_by_text("Editing setup B.").wait_for(timeout=WAIT)
+    deadline = page.get_by_label("United States: deadline")
+    deadline.fill("60")
+    deadline.press("Enter")
+    page.get_by_text(f"Setup B: Round 0 of {rounds_b}").wait_for(timeout=WAIT)
+
+
 def test_fast_steps_in_compare_mode_keep_the_connection(view_server: str, browser_page) -> None:
     """Clicks faster than the server renders queue up; the tab waits for them, it is not
     dropped (uvicorn's keepalive would close it after 20 s behind such a queue)."""
@@ -84,14 +96,7 @@ def test_fast_steps_in_compare_mode_keep_the_connection(view_server: str, browse
     rounds_b = tell(scenario, setup.with_party("us", deadline=60)).rounds
     page.goto(view_server)
     page.get_by_text("Round 0 of").first.wait_for(timeout=WAIT)
-    page.get_by_label("compare two settings (A and B)").check(force=True)
-    page.get_by_role("button", name="Copy A to B", exact=True).click()
-    page.get_by_role("button", name="B", exact=True).click()
-    page.get_by_text("Editing setup B.").wait_for(timeout=WAIT)
-    deadline = page.get_by_label("United States: deadline")
-    deadline.fill("60")
-    deadline.press("Enter")
-    page.get_by_text(f"Setup B: Round 0 of {rounds_b}").wait_for(timeout=WAIT)
+    us_deadline_60_in_b(page, rounds_b)
     steps = 40
     for _ in range(steps):
         page.get_by_role("button", name="Step", exact=True).click()
@@ -146,14 +151,7 @@ def test_step_play_end_and_run_1000_are_quick_enough_for_a_class(
     page.get_by_label("seed").fill("0")
     page.get_by_label("seed").press("Enter")
     rounds_b = tell(scenario, setup.with_party("us", deadline=60)).rounds
-    page.get_by_label("compare two settings (A and B)").check(force=True)
-    page.get_by_role("button", name="Copy A to B", exact=True).click()
-    page.get_by_role("button", name="B", exact=True).click()
-    page.get_by_text("Editing setup B.").wait_for(timeout=WAIT)
-    deadline = page.get_by_label("United States: deadline")
-    deadline.fill("60")
-    deadline.press("Enter")
-    page.get_by_text(f"Setup B: Round 0 of {rounds_b}").wait_for(timeout=WAIT)
+    us_deadline_60_in_b(page, rounds_b)
     started = time.perf_counter()
     page.get_by_role("button", name="Play").click()
     played = 20

@@ -9,7 +9,6 @@ moved to the wrong step fails too.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import ipyvuetify as v
@@ -18,7 +17,7 @@ import solara
 
 from negsim.errors import NegsimError
 from negsim.formats.load import load_scenario
-from negsim.view import app, debrief, seat_panel, state
+from negsim.view import debrief, seat_panel, state
 from negsim.view.seat import PROPOSE, Seat
 from negsim.view.story import Story
 from tests.view.test_app import click, enter, field, page_text
@@ -77,15 +76,6 @@ def deal(story: Story, short: dict[str, str]) -> dict[str, str]:
     return {
         short[a.name]: f"{story.model.deal_utility[0, a.index]:.2f}" for a in story.model.parties
     }
-
-
-@pytest.fixture
-def view() -> Iterator[object]:
-    state.reset_all("ukraine_2025")
-    _box, rc = solara.render(app.Page(), handle_error=False)
-    yield rc
-    state.playing.value = False
-    rc.close()
 
 
 def run_1000(rc: object, side: int = 0) -> None:
