@@ -16,6 +16,7 @@ import solara
 from matplotlib.figure import Figure
 
 from negsim.view.seat import Seat
+from negsim.view.seat_figure import seat_space_figure
 
 Group = tuple[str, str, str]  # scenario name, seated party, counterpart
 
@@ -102,33 +103,13 @@ def debrief_figure(records: list[Played]) -> Figure:
     """The class's deals (dots; no deal: hollow at the reservations) against the frontier and
     the Nash point, with where the agents alone ended (a cross)."""
     first = records[0]
-    fig = Figure(figsize=(5.6, 5.0), layout="constrained")
-    ax = fig.add_subplot()
-    ax.plot(*first.frontier.T, color="0.2", lw=1.5, label="Pareto frontier")
-    ax.axvline(first.reservations[0], color="0.5", ls=":", lw=1)
-    ax.axhline(first.reservations[1], color="0.5", ls=":", lw=1, label="reservation values")
-    if first.nash is not None:
-        ax.plot(*first.nash, "D", color="gold", mec="0.2", ms=9, label="Nash point")
-    deals = np.array([one.point for one in records if one.agreed]).reshape(-1, 2)
-    none = np.array([one.point for one in records if not one.agreed]).reshape(-1, 2)
-    ax.scatter(
-        deals[:, 0], deals[:, 1], s=40, color="tab:blue", alpha=0.7, label="the class's deals"
-    )
-    if len(none):
-        ax.scatter(
-            none[:, 0], none[:, 1], s=40, facecolor="none", edgecolor="tab:red", label="no deal"
-        )
     agents = [one.agents_point for one in records if one.agents_point is not None]
-    if agents:
-        ax.plot(*agents[0], "X", color="0.1", ms=10, label="the agents alone")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
-    ax.set_xlabel(f"utility to {first.labels[0]}")
-    ax.set_ylabel(f"utility to {first.labels[1]}")
-    ax.set_title(count_text(records), fontsize=9)
-    ax.legend(fontsize=7, loc="lower left")
-    ax.grid(alpha=0.3)
-    return fig
+    return seat_space_figure(
+        first.labels, first.frontier, first.reservations, first.nash,
+        deals=np.array([one.point for one in records if one.agreed]).reshape(-1, 2),
+        no_deals=np.array([one.point for one in records if not one.agreed]).reshape(-1, 2),
+        agents=agents[0] if agents else None, title=count_text(records),
+    )  # fmt: skip
 
 
 refreshed = solara.reactive(0)  # per tab: the debrief reads the shared list again

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 import solara
 from matplotlib.figure import Figure
 
 from negsim.errors import NegsimError
-from negsim.plots.space import plot_utility_space
 from negsim.view import debrief, state
 from negsim.view.panels import markdown_table
 from negsim.view.seat import ANSWER, PROPOSE, Seat, SeatResult
+from negsim.view.seat_figure import seat_space_figure
 from negsim.view.words import reason_words
 
 seat: solara.Reactive[Seat | None] = solara.reactive(None)
@@ -108,15 +109,16 @@ def seat_transcript(current: Seat) -> str:
 
 def result_figure(result: SeatResult) -> Figure:
     """The student's deal against the frontier and the Nash point, with the agents' deal."""
-    fig = Figure(figsize=(5.6, 5.2), layout="constrained")
-    ax = fig.add_subplot()
-    plot_utility_space(result.space, ax)
-    point = result.agents_point()
-    if point is not None:
-        ax.plot(*point, "X", color="0.1", ms=10, label="the agents alone")
-        ax.legend(fontsize=7, loc="lower left")
-    ax.set_title(f"{result.space.labels[0]} (you) and {result.space.labels[1]}", fontsize=10)
-    return fig
+    space = result.space
+    point = np.array([result.utilities[result.party], result.utilities[result.other]])
+    agreed = result.story.agreed
+    return seat_space_figure(
+        space.labels, space.frontier, space.reservations, space.nash,
+        deals=point if agreed else np.empty((0, 2)),
+        no_deals=np.empty((0, 2)) if agreed else point,
+        agents=result.agents_point(), title=f"{space.labels[0]} (you) and {space.labels[1]}",
+        deal_label="your deal", cloud=space.cloud,
+    )  # fmt: skip
 
 
 @solara.component
