@@ -9,6 +9,8 @@ are kept per round, so Back and a second Play cost nothing. A lock per figure le
 tabs showing the same story draw in turn.
 
 The frames carry no round number in their title: the heading above them says which round it is.
+Their layout is matplotlib's constrained one, fixed when the background is drawn: the legend
+beside the axes and every label stay inside the frame, whatever the parties' names.
 """
 
 from __future__ import annotations
@@ -33,6 +35,12 @@ DPI = 100
 PALETTE = 128  # colours of a frame's PNG
 SPACE_SIZE = (6.4, 5.6)
 CONCESSION_SIZE = (6.4, 3.8)
+TEXT_PT = 10.5
+"""The frames' smallest type (legend, ticks, the latest offer's round): 16 px (12 pt) as shown
+on a 1024 px screen, where the full layout shows a 640 px frame 732 px wide
+(10.5 pt x DPI / 72 x 732 / 640 = 16.7 px)."""
+TITLE_PT = 12
+"""The frames' titles and axis labels."""
 
 
 class Frames:
@@ -79,8 +87,7 @@ class SpaceFrames(Frames):
         self.colours = party_colours(story.scenario.party_names)
         names = short_labels(story.scenario)
         first, second = (names[p] for p in space.parties)
-        fig = Figure(figsize=SPACE_SIZE, dpi=DPI)
-        fig.subplots_adjust(left=0.11, right=0.66, bottom=0.10, top=0.95)
+        fig = Figure(figsize=SPACE_SIZE, dpi=DPI, layout="constrained")
         ax = fig.add_subplot()
         ax.scatter(space.cloud[:, 0], space.cloud[:, 1], s=3, color="0.8", lw=0, rasterized=True)
         ax.plot(*space.frontier.T, color="0.2", lw=1.5)
@@ -102,12 +109,13 @@ class SpaceFrames(Frames):
             handles.append(Line2D([], [], ls="", marker="o", ms=6, label=f"offer: {who}",
                                   color=proposer_colour(str(name), self.colours)))  # fmt: skip
         handles.append(Line2D([], [], ls="", marker="*", ms=12, color=DEAL_COLOUR, label="deal"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9,
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=TEXT_PT,
                   frameon=False, borderaxespad=0)  # fmt: skip
         ax.set(xlim=(0, 1), ylim=(0, 1))
-        ax.set_xlabel(f"utility to {first}", fontsize=11)
-        ax.set_ylabel(f"utility to {second}", fontsize=11)
-        ax.set_title(f"{first} and {second}: offers so far", fontsize=11)
+        ax.set_xlabel(f"utility to {first}", fontsize=TITLE_PT)
+        ax.set_ylabel(f"utility to {second}", fontsize=TITLE_PT)
+        ax.set_title(f"{first} and {second}: offers so far", fontsize=TITLE_PT)
+        ax.tick_params(labelsize=TEXT_PT)
         ax.grid(alpha=0.3)
         self.ax = ax
         super().__init__(fig)
@@ -130,7 +138,7 @@ class SpaceFrames(Frames):
             artists.append(self.ax.annotate(f"round {int(last['round'])}",
                                             (last["utility_a"], last["utility_b"]),
                                             xytext=(7, -12), textcoords="offset points",
-                                            fontsize=9))  # fmt: skip
+                                            fontsize=TEXT_PT))  # fmt: skip
         if round_ >= self.rounds and self.space.deal is not None:
             artists += self.ax.plot(*self.space.deal, "*", ms=18, color=DEAL_COLOUR, mec="white",
                                     mew=0.8, zorder=5)  # fmt: skip
@@ -146,8 +154,7 @@ class ConcessionFrames(Frames):
         self.rounds = np.arange(1, self.last + 1)
         colours = party_colours(story.scenario.party_names)
         names = short_labels(story.scenario)
-        fig = Figure(figsize=CONCESSION_SIZE, dpi=DPI)
-        fig.subplots_adjust(left=0.11, right=0.70, bottom=0.14, top=0.91)
+        fig = Figure(figsize=CONCESSION_SIZE, dpi=DPI, layout="constrained")
         ax = fig.add_subplot()
         self.lines = []
         handles = []
@@ -163,13 +170,14 @@ class ConcessionFrames(Frames):
             Line2D([], [], color="0.3", ls="", marker="o", ms=4, label="offers it received"),
             Line2D([], [], color="0.3", ls=":", label="its walk-away value"),
         ]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9,
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=TEXT_PT,
                   frameon=False, borderaxespad=0)  # fmt: skip
         ax.set_xlim(0.5, self.last + 0.5)
         ax.set_ylim(0, 1.02)
-        ax.set_xlabel("round", fontsize=11)
-        ax.set_ylabel("utility to the party", fontsize=11)
-        ax.set_title("What each party asks for, and what it is offered", fontsize=11)
+        ax.set_xlabel("round", fontsize=TITLE_PT)
+        ax.set_ylabel("utility to the party", fontsize=TITLE_PT)
+        ax.set_title("What each party asks for, and what it is offered", fontsize=TITLE_PT)
+        ax.tick_params(labelsize=TEXT_PT)
         ax.grid(alpha=0.3)
         self.ax = ax
         super().__init__(fig)

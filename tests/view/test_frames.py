@@ -8,11 +8,19 @@ import threading
 
 import numpy as np
 import pytest
+from matplotlib.text import Text
 from PIL import Image
 
 from negsim.formats.load import load_scenario
-from negsim.view.frames import ConcessionFrames, SpaceFrames, concession_frame, space_frame
+from negsim.view.frames import (
+    TEXT_PT,
+    ConcessionFrames,
+    SpaceFrames,
+    concession_frame,
+    space_frame,
+)
 from negsim.view.panels import default_pair
+from negsim.view.state import LIBRARY
 from negsim.view.story import Story, default_setup, tell
 
 
@@ -65,3 +73,22 @@ def test_two_threads_drawing_one_story_get_the_same_frames(story: Story) -> None
     for thread in threads:
         thread.join()
     assert got[0] == got[1] == expected
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_every_label_of_a_frame_is_inside_it_in_type_large_enough(name: str) -> None:
+    """The legend beside the axes, the titles and the ticks fit in the frame whatever the
+    parties' names (nothing cut at the figure's edge), in type of TEXT_PT points or more (16 px
+    as the full layout shows a frame on a 1024 px screen; measured in test_browser_layout)."""
+    scenario = load_scenario(name)
+    story = tell(scenario, default_setup(scenario))
+    a, b = default_pair(story)
+    for frames in (SpaceFrames(story, a, b), ConcessionFrames(story)):
+        drawn = frames.fig.get_tightbbox(frames.canvas.get_renderer())
+        width, height = frames.fig.get_size_inches()
+        inside = drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= width and drawn.y1 <= height
+        assert inside, (
+            f"{name}: {type(frames).__name__} draws {drawn.extents} in {width} x {height} in"
+        )
+        texts = [t for t in frames.fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+        assert min(t.get_fontsize() for t in texts) == TEXT_PT
