@@ -6,7 +6,7 @@ round 0 with the same seed; with A and B compared, the controls edit the side ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import solara
@@ -102,8 +102,16 @@ def PartyCard(side: str, name: str) -> None:
             solara.InputFloat(f"{label}: {key}", value=parameter, optional=True,
                               on_value=setter("parameter"))  # fmt: skip
         if party.red_lines:
-            lines = ", ".join(
-                f"{issue}: {', '.join(options)}" for issue, options in party.red_lines.items()
-            )
+            lines = red_lines_text(party.red_lines)
             solara.Switch(label=f"{label}: red lines ({lines})", value=mine.red_lines,
                           on_value=lambda v: set_(red_lines=v))  # fmt: skip
+
+
+def red_lines_text(red_lines: Mapping[str, Sequence[str]]) -> str:
+    """A party's red lines in words that wrap on a narrow card: issue by issue, each option's
+    name with spaces for its underscores (`substantial_demilitarization` is one word wider than
+    the card at 16 px): "crimea: recognized by all, us de jure; nato: open door"."""
+    return "; ".join(
+        f"{issue.replace('_', ' ')}: {', '.join(o.replace('_', ' ') for o in options)}"
+        for issue, options in red_lines.items()
+    )

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from negsim.engine.transcript import MEDIATOR
 from negsim.plots.sensitivity import plot_tornado
 from negsim.scenario import Scenario
-from negsim.view import state
+from negsim.view import state, style
 from negsim.view.figures import odds_curve_figure
 from negsim.view.frames import concession_frame, space_frame
 from negsim.view.odds import sweepable_keys
@@ -160,16 +160,18 @@ def StoryPanel(side: str) -> None:
     solara.Markdown(f"### {title}Round {shown} of {story.rounds}")
     if shown >= story.rounds:
         solara.Success(story.ending()) if story.agreed else solara.Warning(story.ending())
-    with solara.Row():
+    with solara.Row(classes=[style.WRAP]):
         solara.Select("utility space: x", values=names, value=a,
                       on_value=lambda v: state.pair.set((v, b)))  # fmt: skip
         solara.Select("utility space: y", values=names, value=b,
                       on_value=lambda v: state.pair.set((a, v)))  # fmt: skip
-    solara.Image(space_frame(story, a, b, shown))
-    solara.Image(concession_frame(story, shown))
+    with solara.Row(classes=[style.FIGURES]):  # side by side when there is room for both
+        solara.Image(space_frame(story, a, b, shown), classes=[style.FIGURE])
+        solara.Image(concession_frame(story, shown), classes=[style.FIGURE])
     if shown >= story.rounds and story.agreed:
         solara.Markdown("#### The deal against each party's best option (✓: it got its best)")
-        solara.Markdown(markdown_table(story.deal_table()))
+        with solara.Column(classes=[style.WIDE_TABLE]):  # scrolls sideways if it must
+            solara.Markdown(markdown_table(story.deal_table()))
     solara.Markdown("#### Transcript")
     blocks = [(n, text) for n, text in transcript_blocks(story) if n <= shown]
     every = solara.use_reactive(False)
@@ -214,7 +216,7 @@ def OddsPanel(side: str) -> None:
             party = scenario.party_names[0]
         keys = sweepable_keys(scenario, party)
         key = state.sweep_key.value if state.sweep_key.value in keys else keys[0]
-        with solara.Row():
+        with solara.Row(classes=[style.WRAP]):
             solara.Select("sweep: party", values=scenario.party_names, value=party,
                           on_value=state.sweep_party.set)  # fmt: skip
             solara.Select("sweep: parameter", values=keys,

@@ -72,6 +72,8 @@ curves: solara.Reactive[dict[str, Any]] = solara.reactive(dict.fromkeys(SIDES))
 screens: solara.Reactive[dict[str, Screen | None]] = solara.reactive(dict.fromkeys(SIDES))
 sweep_party = solara.reactive("")
 sweep_key = solara.reactive("reservation")
+presenting = solara.reactive(False)
+"""Presentation mode: larger type and the settings folded away, for the class's projector."""
 
 
 def scenario() -> Scenario:
@@ -252,3 +254,4 @@ def reset_all(name: str | None = None) -> None:
     compare.value = False
     editing.value = "A"
     sweep_key.value = "reservation"
+    presenting.value = False

@@ -14,6 +14,8 @@ import solara
 
 from negsim.formats.load import load_scenario
 from negsim.view import app, state
+from negsim.view.app import PRESENTATION_SWITCH
+from negsim.view.controls import red_lines_text
 from negsim.view.odds import run_odds
 from negsim.view.panels import transcript_markdown
 from negsim.view.screen import quick_screen, short_labels
@@ -270,3 +272,34 @@ def test_a_story_of_stated_numbers_matches_the_scenario_without_uncertainty() ->
     for p, agent in enumerate(stated.model.parties):
         expected = scenario.weights[p][:, None] * scenario.values[p]
         assert (agent.table[0] == expected).all()
+
+
+def test_presentation_mode_folds_the_settings_away_and_keeps_the_story(page: object) -> None:
+    scenario = load_scenario("ukraine_2025")
+    labels = short_labels(scenario)
+    assert field(page, "seed") and field(page, f"{labels['ukraine']}: reservation")
+    click(page, "Step")
+    switch(page, PRESENTATION_SWITCH).v_model = True
+    assert state.presenting.value is True
+    assert not page.find(v.TextField, label="seed").widgets  # type: ignore[attr-defined]
+    assert not page.find(v.Select, label="scenario").widgets  # type: ignore[attr-defined]
+    for party in scenario.parties:
+        assert f"{party.label}</h4>" not in page_text(page)  # no party card
+    for label in ("Step", "Back", "Play", "End", "Reset", "Run 1000", "Screen"):
+        assert page.find(v.Btn, children=[label]).widgets, label  # type: ignore[attr-defined]
+    assert f"Round 1 of {state.story('A').rounds}" in page_text(page)  # the round kept
+    click(page, "Step")
+    assert state.round_.value == 2
+    switch(page, PRESENTATION_SWITCH).v_model = False  # the full layout for preparation
+    assert field(page, "seed").v_model == "0"
+    assert float(field(page, f"{labels['ukraine']}: reservation").v_model) == 0.45
+    state.presenting.value = True
+    state.reset_all("ukraine_2025")  # a new tab starts in the full layout
+    assert state.presenting.value is False
+
+
+def test_red_lines_read_as_words_that_wrap() -> None:
+    red_lines = {"military": ("substantial_demilitarization", "moderate_caps"), "nato": ("open",)}
+    assert red_lines_text(red_lines) == (
+        "military: substantial demilitarization, moderate caps; nato: open"
+    )
