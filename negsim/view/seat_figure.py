@@ -35,18 +35,20 @@ def seat_space_figure(
     fig = Figure(figsize=SIZE, dpi=100, layout="constrained")
     ax = fig.add_subplot()
     if cloud is not None and len(cloud):
-        ax.scatter(*cloud.T, s=2, color="0.82", edgecolors="none", label="possible deals",
+        x, y = cloud[:, 0], cloud[:, 1]
+        ax.scatter(x, y, s=2, color="0.82", edgecolors="none", label="possible deals",
                    rasterized=True)  # fmt: skip
     ax.plot(*frontier.T, color="0.15", lw=1.6, label="Pareto frontier")
     ax.axvline(reservations[0], color="0.45", ls=":", lw=1.2)
     ax.axhline(reservations[1], color="0.45", ls=":", lw=1.2, label="walk-away values")
     if nash is not None:
         ax.plot(*nash, "D", color=NASH_COLOUR, mec="0.1", ms=10, label="Nash point")
+    deals, no_deals = deals.reshape(-1, 2), no_deals.reshape(-1, 2)
     if len(deals):
-        ax.scatter(*deals.reshape(-1, 2).T, s=70, color="tab:blue", alpha=0.75, zorder=4,
+        ax.scatter(deals[:, 0], deals[:, 1], s=70, color="tab:blue", alpha=0.75, zorder=4,
                    label=deal_label)  # fmt: skip
     if len(no_deals):
-        ax.scatter(*no_deals.reshape(-1, 2).T, s=70, facecolor="none", edgecolor="tab:red",
+        ax.scatter(no_deals[:, 0], no_deals[:, 1], s=70, facecolor="none", edgecolor="tab:red",
                    lw=1.6, zorder=4, label="no deal")  # fmt: skip
     if agents is not None:
         # a thin cross: a student's deal on the same spot still shows under it
