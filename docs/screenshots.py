@@ -54,7 +54,7 @@ def flagship(page: Page) -> None:
     play_to_the_end(page, rounds)
     page.get_by_role("button", name="Run 1000", exact=True).click()
     page.get_by_text("zone of possible agreement").first.wait_for(timeout=WAIT)
-    choose(page, "sweep: party", "ukraine")
+    choose(page, "sweep: party", "Ukraine")
     page.get_by_role("button", name="Sweep", exact=True).click()
     page.get_by_text("values, 200 replications each").wait_for(timeout=WAIT)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import cast
 
 import pandas as pd
@@ -21,8 +22,8 @@ from negsim.scenario import Scenario
 from negsim.view import state, style
 from negsim.view.figures import odds_curve_figure
 from negsim.view.frames import concession_frame, space_frame
-from negsim.view.odds import sweepable_keys
-from negsim.view.screen import Screen
+from negsim.view.odds import key_words, labelled_shares, sweepable_keys
+from negsim.view.screen import Screen, short_labels
 from negsim.view.story import Story
 from negsim.view.words import reason_words, round_story
 
@@ -160,11 +161,10 @@ def StoryPanel(side: str) -> None:
     solara.Markdown(f"### {title}Round {shown} of {story.rounds}")
     if shown >= story.rounds:
         solara.Success(story.ending()) if story.agreed else solara.Warning(story.ending())
+    short = short_labels(story.scenario)
     with solara.Row(classes=[style.WRAP]):
-        solara.Select("utility space: x", values=names, value=a,
-                      on_value=lambda v: state.pair.set((v, b)))  # fmt: skip
-        solara.Select("utility space: y", values=names, value=b,
-                      on_value=lambda v: state.pair.set((a, v)))  # fmt: skip
+        LabelledSelect("utility space: x", short, a, lambda v: state.pair.set((v, b)))
+        LabelledSelect("utility space: y", short, b, lambda v: state.pair.set((a, v)))
     with solara.Row(classes=[style.FIGURES]):  # side by side when there is room for both
         solara.Image(space_frame(story, a, b, shown), classes=[style.FIGURE])
         solara.Image(concession_frame(story, shown), classes=[style.FIGURE])
@@ -188,6 +188,16 @@ def StoryPanel(side: str) -> None:
                           text=True)  # fmt: skip
 
 
+@solara.component
+def LabelledSelect(
+    label: str, shown: dict[str, str], value: str, on_value: Callable[[str], None]
+) -> None:
+    """A select that shows labels (`shown`: id -> label) and hands on the chosen id."""
+    ids = {text: key for key, text in shown.items()}
+    solara.Select(label, values=list(ids), value=shown.get(value, value),
+                  on_value=lambda text: on_value(ids[text]))  # fmt: skip
+
+
 def default_pair(story: Story) -> tuple[str, str]:
     """The two parties of the utility space: the most opposed (`negsim.runs.jobs.most_opposed`)."""
     from negsim.runs.jobs import most_opposed
@@ -205,7 +215,8 @@ def OddsPanel(side: str) -> None:
         solara.Button("Run 1000", on_click=lambda: state.run_thousand(side), color="primary")
         if odds is not None:
             solara.Markdown(f"**{odds.text()}**")
-            rows = [f"| {name} | {share:.3f} |" for name, share in odds.shares.items()]
+            shares = labelled_shares(odds, scenario)
+            rows = [f"| {name} | {share:.3f} |" for name, share in shares.items()]
             solara.Markdown("| outcome | share |\n|:---|---:|\n" + "\n".join(rows))
             zopa = state.zopas.value[side]
             if zopa:
@@ -217,10 +228,9 @@ def OddsPanel(side: str) -> None:
         keys = sweepable_keys(scenario, party)
         key = state.sweep_key.value if state.sweep_key.value in keys else keys[0]
         with solara.Row(classes=[style.WRAP]):
-            solara.Select("sweep: party", values=scenario.party_names, value=party,
-                          on_value=state.sweep_party.set)  # fmt: skip
-            solara.Select("sweep: parameter", values=keys,
-                          value=key, on_value=state.sweep_key.set)  # fmt: skip
+            LabelledSelect("sweep: party", short_labels(scenario), party, state.sweep_party.set)
+            LabelledSelect("sweep: parameter", {k: key_words(k) for k in keys}, key,
+                           state.sweep_key.set)  # fmt: skip
             solara.Button("Sweep", on_click=lambda: state.sweep(side, party, key))
         if curve is not None:
             who, key, frame = curve
@@ -228,7 +238,7 @@ def OddsPanel(side: str) -> None:
             now = {"reservation": current.reservation, "deadline": current.deadline}.get(key)
             if key.startswith("strategy."):
                 now = current.parameter
-            label = f"{scenario.party(who).label}: {key}"
+            label = f"{scenario.party(who).label}: {key_words(key)}"
             solara.FigureMatplotlib(odds_curve_figure(frame, label, now), format="png")
             solara.Markdown(
                 f"{len(frame)} values, {int(frame['replications'].iloc[0])} replications each,"

@@ -166,7 +166,7 @@ def test_run_1000_shows_the_odds_of_the_current_settings(page: object) -> None:
     setup = state.setups.value["A"]
     expected = run_odds(apply(load_scenario("ukraine_2025"), setup), setup.seed, 1000)
     assert expected.text() in page_text(page)
-    assert "walk-away by us" in page_text(page)
+    assert "walk-away by United States" in page_text(page)
     assert "zone of possible agreement under the stated numbers: 26,629 of" in page_text(page)
     click(page, "Sweep")
     party, key, curve = state.curves.value["A"]
@@ -303,3 +303,17 @@ def test_red_lines_read_as_words_that_wrap() -> None:
     assert red_lines_text(red_lines) == (
         "military: substantial demilitarization, moderate caps; nato: open"
     )
+
+
+def test_selects_show_labels_and_hand_on_ids(page: object) -> None:
+    x = page.find(v.Select, label="utility space: x").widget  # type: ignore[attr-defined]
+    assert "United States" in x.items and "us" not in x.items
+    x.v_model = "United States"
+    assert state.pair.value[0] == "us"
+    party = page.find(v.Select, label="sweep: party").widget  # type: ignore[attr-defined]
+    party.v_model = "Ukraine"
+    assert state.sweep_party.value == "ukraine"
+    keys = page.find(v.Select, label="sweep: parameter").widget  # type: ignore[attr-defined]
+    assert keys.items == ["reservation", "deadline", "exponent (strategy)"]
+    keys.v_model = "exponent (strategy)"
+    assert state.sweep_key.value == "strategy.exponent"

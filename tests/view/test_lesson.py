@@ -124,8 +124,8 @@ def test_lesson_1_the_peace_talks(view: object) -> None:
     # 3. One story is not the odds
     run_1000(view)
     probability, us_walks, zopa = odds_claims()
-    shows(view, state.odds.value["A"].text())  # type: ignore[union-attr]
-    says(lesson[3], probability, f"walk-away by us {us_walks}", f"{zopa} outcomes")
+    shows(view, state.odds.value["A"].text(), f"walk-away by United States {us_walks}")  # type: ignore[union-attr]
+    says(lesson[3], probability, f"walk-away by United States {us_walks}", f"{zopa} outcomes")
     first = (probability, zopa)
     # 4. Ukraine's reservation from 0.45 to 0.6: the US walks away; the odds and the ZOPA fall
     enter(field(view, "Ukraine: reservation"), "0.6")
@@ -140,7 +140,7 @@ def test_lesson_1_the_peace_talks(view: object) -> None:
          f"from {first[0]} to {probability}")  # fmt: skip
     # 5. Back to 0.45, and the whole curve of Ukraine's reservation
     enter(field(view, "Ukraine: reservation"), "0.45")
-    state.sweep_party.value = "ukraine"
+    view.find(v.Select, label="sweep: party").widget.v_model = "Ukraine"  # type: ignore[attr-defined]
     click(view, "Sweep")
     party, key, curve = state.curves.value["A"]
     assert (party, key) == ("ukraine", "reservation")
