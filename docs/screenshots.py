@@ -4,7 +4,8 @@
 
 Starts `negsim-view` on a free loopback port, plays the lessons' scenes (the flagship at its
 end with its odds and a sweep; A and B with the US deadline at 25 and 60; England and Zimbabwe
-with a conceding Zimbabwe; Ukraine's seat played to a deal) and writes one PNG per scene.
+with a conceding Zimbabwe; Ukraine's seat played to a deal; presentation mode at 1024 x 768)
+and writes one PNG per scene.
 Needs /usr/bin/chromium (`make browser`).
 """
 
@@ -23,9 +24,13 @@ from negsim.view.story import default_setup, tell
 WAIT = 60_000  # ms: the first render of a tab, and 1,000 replications, stay well inside this
 SIZE = {"width": 1600, "height": 1000}
 # The height of the app's own scroller: the element as tall as the window that scrolls most
-# (not the transcript, which scrolls inside a box of its own).
+# (not the transcript, which scrolls inside a box of its own; not a hidden tab).
 TALLEST = """() => Math.max(...[...document.querySelectorAll('*')]
-  .filter(e => e.clientHeight >= 0.9 * window.innerHeight).map(e => e.scrollHeight))"""
+  .filter(e => e.checkVisibility() && e.clientHeight >= 0.9 * window.innerHeight)
+  .map(e => e.scrollHeight))"""
+# Where the tab on screen ends: the shot stops there (a hidden tab may keep the window taller).
+BOTTOM = """() => Math.max(...[...document.querySelectorAll('.negsim-watch')]
+  .filter(e => e.checkVisibility()).map(e => e.getBoundingClientRect().bottom))"""
 
 
 def choose(page: Page, label: str, option: str, nth: int = 0) -> None:
@@ -123,12 +128,23 @@ def seat(page: Page) -> None:
     page.get_by_text("finished on this server").wait_for(timeout=WAIT)
 
 
+def presenting(page: Page) -> None:
+    """Lesson 1, step 1, on a 1024 x 768 projector: presentation mode after three steps."""
+    page.get_by_text("Round 0 of").first.wait_for(timeout=WAIT)
+    page.get_by_label("presentation mode (for the projector)").check(force=True)
+    for n in range(1, 4):
+        page.get_by_role("button", name="Step", exact=True).click()
+        page.get_by_text(f"Round {n} of").first.wait_for(timeout=WAIT)
+
+
 SCENES: dict[str, Callable[[Page], None]] = {
     "view_flagship.png": flagship,
     "view_compare.png": compare,
     "view_england.png": england,
     "view_seat.png": seat,
+    "view_presentation.png": presenting,
 }
+VIEWPORTS = {"view_presentation.png": {"width": 1024, "height": 768}}  # the others: SIZE
 
 
 def main() -> None:
@@ -140,14 +156,17 @@ def main() -> None:
         browser = launch_chromium(p)
         try:
             for name, scene in SCENES.items():
-                page = browser.new_page(viewport=SIZE)
+                size = VIEWPORTS.get(name, SIZE)
+                page = browser.new_page(viewport=size)
                 page.goto(url)
                 scene(page)
                 page.wait_for_timeout(1000)  # let the last figures arrive
                 # The app scrolls inside its own layout: make the window as tall as the content.
-                page.set_viewport_size({**SIZE, "height": page.evaluate(TALLEST)})
+                page.set_viewport_size({**size, "height": page.evaluate(TALLEST)})
                 page.wait_for_timeout(500)
-                page.screenshot(path=str(args.out / name))
+                height = min(page.evaluate(BOTTOM) + 24, page.viewport_size["height"])
+                clip = {"x": 0, "y": 0, "width": size["width"], "height": height}
+                page.screenshot(path=str(args.out / name), clip=clip)
                 print(f"wrote {args.out / name}")
                 page.close()
         finally:

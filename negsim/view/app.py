@@ -24,7 +24,10 @@ def Page() -> None:
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("Watch the agents"):
             Watch()
-        with solara.lab.Tab("Play as"):
+        with (
+            solara.lab.Tab("Play as"),
+            solara.Column(classes=[style.WATCH], style={"padding": "8px"}),  # the same type
+        ):
             SeatPanel()
             DebriefPanel()
 

@@ -20,7 +20,7 @@ from negsim.engine.transcript import MEDIATOR
 from negsim.plots.sensitivity import plot_tornado
 from negsim.scenario import Scenario
 from negsim.view import state, style
-from negsim.view.figures import odds_curve_figure
+from negsim.view.figures import odds_curve_figure, readable
 from negsim.view.frames import concession_frame, space_frame
 from negsim.view.odds import key_words, labelled_shares, sweepable_keys
 from negsim.view.screen import Screen, short_labels
@@ -273,5 +273,11 @@ def tornado_figure(screen: Screen | None) -> Figure | None:
     if screen is None:
         return None
     figure = plot_tornado(screen.table, "What moves the odds of a deal", labels=screen.labels)
-    figure.axes[0].set_xlabel("mu*: change in the chance of a deal across the number's range")
-    return figure
+    ax = figure.axes[0]
+    ax.set_xlabel("mu*: how much it moves the odds")
+    height = figure.get_size_inches()[1]
+    figure.set_size_inches(6.8, height * 1.25 + 0.3)  # 12 pt type, full size in a card at 1024 px
+    handles, names = ax.get_legend_handles_labels()
+    ax.get_legend().remove()  # below the axes, never over a bar
+    figure.legend(handles, names, loc="outside lower center", frameon=False)
+    return readable(figure)

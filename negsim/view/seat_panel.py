@@ -166,7 +166,8 @@ def SeatPanel() -> None:
         else:
             Ending(current)
         solara.Markdown("### What happened at the table")
-        solara.Markdown(seat_transcript(current))
+        with solara.Column(style={"max-height": "32em", "overflow-y": "auto"}):  # newest first
+            solara.Markdown(seat_transcript(current))
 
 
 @solara.component

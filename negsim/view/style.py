@@ -12,7 +12,8 @@ from __future__ import annotations
 import solara
 
 WATCH = "negsim-watch"
-"""The class of the Watch tab's root: every rule below is scoped to it (the tab bar aside)."""
+"""The class of each tab's root (Watch and Play as): every rule below is scoped to it (the tab
+bar aside)."""
 
 PRESENTING = "negsim-presenting"
 """Added to the Watch tab's root in presentation mode."""

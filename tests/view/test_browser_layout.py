@@ -14,6 +14,7 @@ from matplotlib.text import Text
 
 from negsim.formats.load import load_scenario
 from negsim.view.app import PRESENTATION_SWITCH
+from negsim.view.figures import SMALLEST_PT as SMALLEST_FIGURE_PT
 from negsim.view.frames import (
     CONCESSION_SIZE,
     DPI,
@@ -31,13 +32,14 @@ SMALLEST_PX = 16  # 12 pt
 
 MEASURE = r"""
 () => {
-  const root = document.querySelector('.negsim-watch');
-  const presenting = root.classList.contains('negsim-presenting');
   const visible = e => {
     const r = e.getBoundingClientRect();
     return r.width > 0 && r.height > 0 &&
       e.checkVisibility({opacityProperty: true, visibilityProperty: true});
   };
+  // the root of the tab on screen (Watch the agents, or Play as)
+  const root = [...document.querySelectorAll('.negsim-watch')].find(visible);
+  const presenting = root.classList.contains('negsim-presenting');
   const name = e => `<${e.tagName.toLowerCase()} class="${e.className}"> ` +
     JSON.stringify((e.textContent || e.value || '').trim().slice(0, 70));
   const all = [...document.querySelectorAll('.v-tab'), root, ...root.querySelectorAll('*')]
@@ -81,6 +83,7 @@ MEASURE = r"""
   const sideways = [];
   for (const e of all) {
     if (getComputedStyle(e).overflowX === 'visible' || e.tagName === 'INPUT') continue;
+    if (e.classList.contains('v-ripple__container')) continue;  // a click's ripple, fading
     if (e.scrollWidth > e.clientWidth + 1 && !e.classList.contains('negsim-wide-table')) {
       sideways.push(`scrollWidth ${e.scrollWidth} > clientWidth ${e.clientWidth}: ${name(e)}`);
     }
@@ -111,8 +114,13 @@ MEASURE = r"""
   const tables = [...root.querySelectorAll('.negsim-wide-table')].filter(visible)
     .filter(e => e.scrollWidth > e.clientWidth + 1)
     .map(e => `${e.scrollWidth} px in ${e.clientWidth}: ${name(e)}`);
-  const settings = visible(root.querySelector('.negsim-settings'));
-  return {presenting, settings, smallest, small, cut, sideways, broken, tables, figures, story};
+  // the other figures (odds curve, tornado, seat and debrief): drawn with 12 pt type at 100 dpi
+  const images = [...root.querySelectorAll('img:not(.negsim-figure)')].filter(visible)
+    .map(img => ({natural: img.naturalWidth, shown: img.getBoundingClientRect().width}));
+  const column = root.querySelector('.negsim-settings');
+  const settings = column !== null && visible(column);
+  return {presenting, settings, smallest, small, cut, sideways, broken, tables, figures, story,
+          images};
 }
 """.replace("SMALLEST", str(SMALLEST_PX))
 
@@ -140,7 +148,7 @@ def measure(page, presenting: bool) -> dict:
         ".negsim-watch.negsim-presenting" if presenting else ".negsim-watch:not(.negsim-presenting)"
     )
     page.locator(marker).wait_for()
-    page.wait_for_function("() => [...document.querySelectorAll('img.negsim-figure')]"
+    page.wait_for_function("() => [...document.querySelectorAll('img')]"
                            ".every(img => img.complete && img.naturalWidth > 0)")  # fmt: skip
     time.sleep(0.5)  # the fonts and images laid out
     return page.evaluate(MEASURE)
@@ -157,7 +165,21 @@ def open_the_story_at_its_end(page, url: str, story: Story, width: int, height: 
     page.get_by_text("The deal against each party's best option").wait_for()
     page.get_by_role("button", name="Run 1000").click()
     page.get_by_text("zone of possible agreement under the stated numbers").wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Sweep", exact=True).click()
+    page.get_by_text("values, 200 replications each").wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Screen", exact=True).click()
+    page.locator(".v-card", has_text="What moves the odds").locator("img").wait_for(timeout=WAIT)
     page.get_by_text("Words used here").click()  # the glossary open: its words measured too
+
+
+def check_images(found: dict, where: str, least: int) -> None:
+    """At least `least` figures besides the story's, none shrunk so far that its 12 pt type
+    shows under 16 px (`negsim.view.figures.readable`)."""
+    images = found["images"]
+    assert len(images) >= least, f"{where}: {images}"
+    for image in images:
+        px = SMALLEST_FIGURE_PT * DPI / 72 * image["shown"] / image["natural"]
+        assert px >= SMALLEST_PX, f"{where}: a figure's type shows at {px:.1f} px: {image}"
 
 
 def check_text(found: dict, where: str) -> None:
@@ -188,6 +210,7 @@ def test_the_watch_tab_reads_on_a_projector(
         assert found["settings"] is not presenting, f"{where}: the settings column shown"
         assert page.get_by_role("button", name="Reset").is_visible(), where
         check_text(found, where)
+        check_images(found, where, 2)  # the odds curve and the tornado
         if presenting or width >= 1280:  # only the full layout's story column is too narrow
             assert not found["tables"], f"{where}: scrolls sideways:\n" + "\n".join(found["tables"])
         figures = found["figures"]
@@ -232,3 +255,51 @@ def test_a_and_b_side_by_side_read_at_1024(view_server: str, browser_page, story
         check_text(found, where)
         assert len(found["figures"]) == 4, where
         print(f"\n{where}: figures {[round(f['shown']) for f in found['figures']]} px wide")
+
+
+def test_play_as_reads_at_1024(view_server: str, browser_page) -> None:
+    """The Play as tab at 1024 x 768: while the student answers an offer, and at the end (the
+    deal, its figure, the debrief): whole words, nothing cut, 16 px type and more."""
+    from negsim.errors import NegsimError
+    from negsim.view.seat import PROPOSE, Seat
+    from negsim.view.seat_panel import best_offer
+
+    page = browser_page
+    page.set_viewport_size({"width": 1024, "height": 768})
+    scenario = load_scenario("ukraine_2025")
+    twin = Seat(scenario, default_setup(scenario), "ukraine")  # the same game, played alongside
+    best = best_offer(twin)
+    page.goto(view_server)
+    page.get_by_text("Round 0 of").first.wait_for(timeout=WAIT)
+    page.get_by_role("tab", name="Play as").click()
+    page.get_by_text("Choose a party and take its seat").wait_for(timeout=WAIT)
+    page.get_by_label("Play as").click(force=True)
+    page.get_by_role("option", name="Ukraine (Zelenskyy)").click()
+    page.get_by_role("button", name="Take the seat").click()
+    measured = 0
+    while not twin.finished:
+        turn = twin.turn()
+        page.get_by_text(f"Round {turn.round}: ").first.wait_for(timeout=WAIT)
+        if turn.kind == PROPOSE:
+            if turn.round == 1:  # the offer form, issue by issue
+                check_text(page.evaluate(MEASURE), "1024 x 768, Play as, proposing")
+                measured += 1
+            twin.propose(best)
+            page.get_by_role("button", name="Propose").click()
+            continue
+        if turn.round == 2:  # an agent's offer to answer
+            check_text(page.evaluate(MEASURE), "1024 x 768, Play as, answering")
+            measured += 1
+        try:
+            twin.answer(True)
+            page.get_by_role("button", name="Accept").click()
+        except NegsimError:
+            twin.answer(False)
+            page.get_by_role("button", name="Reject").click()
+    page.get_by_text("With an agent in your seat").wait_for(timeout=WAIT)
+    page.get_by_text("finished on this server").wait_for(timeout=WAIT)
+    time.sleep(0.5)  # the figures laid out
+    found = page.evaluate(MEASURE)
+    check_text(found, "1024 x 768, Play as, the end and the debrief")
+    check_images(found, "1024 x 768, Play as, the end and the debrief", 2)
+    assert measured == 2
