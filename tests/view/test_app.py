@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 
 import ipyvue
 import ipyvuetify as v
 import ipywidgets as widgets
 import pytest
-import solara
 
 from negsim.formats.load import load_scenario
-from negsim.view import app, state
+from negsim.view import state
 from negsim.view.app import PRESENTATION_SWITCH
 from negsim.view.controls import red_lines_text
 from negsim.view.odds import run_odds
@@ -53,12 +51,9 @@ def click(rc: object, label: str) -> None:
 
 
 @pytest.fixture
-def page() -> Iterator[object]:
-    state.reset_all("ukraine_2025")
-    _box, rc = solara.render(app.Page(), handle_error=False)
-    yield rc
-    state.playing.value = False
-    rc.close()
+def page(view: object) -> object:
+    """The rendered view (`tests/view/conftest.py`), from the flagship's own settings."""
+    return view
 
 
 @pytest.mark.slow
