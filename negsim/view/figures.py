@@ -21,7 +21,7 @@ def readable(fig: Figure) -> Figure:
     """`fig` at `DPI` with every text at least `SMALLEST_PT`, for a projector."""
     fig.set_dpi(DPI)
     for text in fig.findobj(Text):
-        if text.get_fontsize() < SMALLEST_PT:
+        if float(text.get_fontsize()) < SMALLEST_PT:  # a float once the text is made
             text.set_fontsize(SMALLEST_PT)
     return fig
 

@@ -11,7 +11,7 @@ Every point of a sweep uses the same seed, so its rows equal a run of that point
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -192,13 +192,10 @@ def key_words(key: str) -> str:
     return key
 
 
-def labelled_shares(odds: Odds, scenario: Scenario) -> dict[str, float]:
-    """The outcome shares with parties named by their short labels, not their ids
+def labelled_shares(odds: Odds, labels: Mapping[str, str]) -> dict[str, float]:
+    """The outcome shares with parties named by `labels` (party -> label), not their ids
     ("walk-away by United States", not "walk-away by us")."""
-    from negsim.view.screen import short_labels
-
-    short = short_labels(scenario)
-    names = {f"walk-away by {name}": f"walk-away by {label}" for name, label in short.items()}
+    names = {f"walk-away by {name}": f"walk-away by {label}" for name, label in labels.items()}
     return {names.get(key, key): share for key, share in odds.shares.items()}
 
 

@@ -215,7 +215,7 @@ def OddsPanel(side: str) -> None:
         solara.Button("Run 1000", on_click=lambda: state.run_thousand(side), color="primary")
         if odds is not None:
             solara.Markdown(f"**{odds.text()}**")
-            shares = labelled_shares(odds, scenario)
+            shares = labelled_shares(odds, short_labels(scenario))
             rows = [f"| {name} | {share:.3f} |" for name, share in shares.items()]
             solara.Markdown("| outcome | share |\n|:---|---:|\n" + "\n".join(rows))
             zopa = state.zopas.value[side]
@@ -278,6 +278,8 @@ def tornado_figure(screen: Screen | None) -> Figure | None:
     height = figure.get_size_inches()[1]
     figure.set_size_inches(6.8, height * 1.25 + 0.3)  # 12 pt type, full size in a card at 1024 px
     handles, names = ax.get_legend_handles_labels()
-    ax.get_legend().remove()  # below the axes, never over a bar
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.remove()  # below the axes, never over a bar
     figure.legend(handles, names, loc="outside lower center", frameon=False)
     return readable(figure)

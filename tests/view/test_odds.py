@@ -25,6 +25,7 @@ from negsim.view.odds import (
     mini_sweep,
     run_odds,
 )
+from negsim.view.screen import short_labels
 
 REPLICATIONS = 200
 
@@ -228,7 +229,7 @@ def test_odds_invariants_for_any_seed(seed: int, replications: int) -> None:
 
 def test_the_shares_name_parties_by_label_in_the_same_order(ukraine: Scenario) -> None:
     odds = run_odds(ukraine, 0, REPLICATIONS)
-    shown = labelled_shares(odds, ukraine)
+    shown = labelled_shares(odds, short_labels(ukraine))
     assert list(shown) == [
         "agreement", "walk-away by United States", "walk-away by Russia",
         "walk-away by Ukraine", "walk-away by European powers", "timeout",
