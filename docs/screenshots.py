@@ -15,7 +15,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Locator, Page, sync_playwright
 
 from negsim.formats.load import load_scenario
 from negsim.view.launch import launch_chromium, running_view
@@ -33,14 +33,23 @@ BOTTOM = """() => Math.max(...[...document.querySelectorAll('.negsim-watch')]
   .filter(e => e.checkVisibility()).map(e => e.getBoundingClientRect().bottom))"""
 
 
+def labelled(page: Page, label: str) -> Locator:
+    """The control labelled `label`; "Party: name" is the control `name` in the party's card."""
+    if ": " not in label or label.startswith(("sweep", "utility space")):
+        return page.get_by_label(label)
+    who, name = label.split(": ", 1)
+    card = page.locator("[class*='negsim-party-']", has=page.locator("h4", has_text=who))
+    return card.get_by_label(name, exact=True)
+
+
 def choose(page: Page, label: str, option: str, nth: int = 0) -> None:
     """Pick `option` in the Vuetify select labelled `label`."""
-    page.get_by_label(label).nth(nth).click(force=True)
+    labelled(page, label).nth(nth).click(force=True)
     page.get_by_role("option", name=option, exact=True).click()
 
 
 def type_number(page: Page, label: str, value: str) -> None:
-    field = page.get_by_label(label)
+    field = labelled(page, label)
     field.fill(value)
     field.press("Enter")
 
@@ -89,7 +98,7 @@ def england(page: Page) -> None:
     rounds = tell(scenario, soft).rounds
     page.get_by_text("Round 0 of").first.wait_for(timeout=WAIT)
     choose(page, "scenario", "england_zimbabwe")
-    page.get_by_label("Zimbabwe: strategy").wait_for(timeout=WAIT)
+    labelled(page, "Zimbabwe: strategy").wait_for(timeout=WAIT)
     choose(page, "Zimbabwe: strategy", "conceder")
     page.get_by_text(f"Round 0 of {rounds}").wait_for(timeout=WAIT)
     play_to_the_end(page, rounds)

@@ -13,7 +13,6 @@ import solara
 
 from negsim.strategies import REGISTRY
 from negsim.view import state
-from negsim.view.screen import short_labels
 from negsim.view.story import protocols_for, strategy_parameter
 
 
@@ -55,7 +54,6 @@ def PartyCard(side: str, name: str) -> None:
     """One party's reservation value, deadline, strategy and its parameter, and red lines."""
     party = state.scenario().party(name)
     mine = state.setups.value[side].parties[name]
-    label = short_labels(state.scenario())[name]  # the full label heads the card
 
     def set_(**changes: object) -> None:
         state.change(side, name, **changes)
@@ -86,25 +84,31 @@ def PartyCard(side: str, name: str) -> None:
         default = None if key is None else REGISTRY[strategy].params[key].default
         set_(strategy=strategy, parameter=default)
 
-    with solara.Card(margin=0, style={"margin-bottom": "8px"}):
+    # the party's name once, as the card's heading; short field names under it
+    with solara.Card(margin=0, style={"margin-bottom": "8px"}, classes=[party_class(name)]):
         solara.Markdown(f"#### {party.label}")  # wraps between words, never within one
-        solara.InputFloat(f"{label}: reservation", value=reservation,
+        solara.InputFloat("reservation", value=reservation,
                           on_value=setter("reservation"))  # fmt: skip
         drawn = state.story(side).reservations()[name]
         if state.setups.value[side].drawn and abs(drawn - mine.reservation) > 5e-3:
             solara.Markdown(f"_in this story's draw: {drawn:.2f}_")
-        solara.InputInt(f"{label}: deadline", value=deadline, optional=True,
+        solara.InputInt("deadline", value=deadline, optional=True,
                         placeholder="none", on_value=setter("deadline"))  # fmt: skip
-        solara.Select(f"{label}: strategy", values=sorted(REGISTRY), value=mine.strategy,
+        solara.Select("strategy", values=sorted(REGISTRY), value=mine.strategy,
                       on_value=set_strategy)  # fmt: skip
         key = strategy_parameter(mine.strategy)
         if key is not None:
-            solara.InputFloat(f"{label}: {key}", value=parameter, optional=True,
+            solara.InputFloat(key, value=parameter, optional=True,
                               on_value=setter("parameter"))  # fmt: skip
         if party.red_lines:
             lines = red_lines_text(party.red_lines)
-            solara.Switch(label=f"{label}: red lines ({lines})", value=mine.red_lines,
+            solara.Switch(label=f"red lines ({lines})", value=mine.red_lines,
                           on_value=lambda v: set_(red_lines=v))  # fmt: skip
+
+
+def party_class(name: str) -> str:
+    """The CSS class of party `name`'s card: its fields are found within it by their names."""
+    return f"negsim-party-{name}"
 
 
 def red_lines_text(red_lines: Mapping[str, Sequence[str]]) -> str:

@@ -13,7 +13,7 @@ import pytest
 from negsim.formats.load import load_scenario
 from negsim.view import state
 from negsim.view.app import PRESENTATION_SWITCH
-from negsim.view.controls import red_lines_text
+from negsim.view.controls import party_class, red_lines_text
 from negsim.view.odds import run_odds
 from negsim.view.panels import transcript_markdown
 from negsim.view.screen import quick_screen, short_labels
@@ -29,8 +29,29 @@ def page_text(rc: object) -> str:
     return "\n".join(texts)
 
 
+def within(rc: object, label: str) -> tuple[object, str]:
+    """Where a field is and its name: "Ukraine: reservation" is the field "reservation" in
+    Ukraine's card (a card is headed by its party; its fields have short names); "seed" is on
+    the page."""
+    who, _, name = label.partition(": ")
+    parties = {short: party for party, short in short_labels(state.scenario()).items()}
+    if who not in parties:
+        return rc, label
+    cards = rc.find(v.Card)  # type: ignore[attr-defined]
+    mine = party_class(parties[who])
+    return cards[next(i for i, c in enumerate(cards.widgets) if mine in c.class_.split())], name
+
+
 def field(rc: object, label: str) -> v.TextField:
-    return rc.find(v.TextField, label=label).widget  # type: ignore[attr-defined]
+    """The text field `label` (`within`)."""
+    where, name = within(rc, label)
+    return where.find(v.TextField, label=name).widget  # type: ignore[attr-defined]
+
+
+def select(rc: object, label: str) -> v.Select:
+    """The select `label` (`within`)."""
+    where, name = within(rc, label)
+    return where.find(v.Select, label=name).widget  # type: ignore[attr-defined]
 
 
 def enter(widget: v.TextField, text: str) -> None:
@@ -40,8 +61,9 @@ def enter(widget: v.TextField, text: str) -> None:
 
 
 def switch(rc: object, prefix: str) -> v.Switch:
-    """The switch whose label starts with `prefix`."""
-    found = [w for w in rc.find(v.Switch).widgets if w.label.startswith(prefix)]  # type: ignore[attr-defined]
+    """The switch whose label starts with `prefix` (`within`: "Ukraine: red lines")."""
+    where, start = within(rc, prefix)
+    found = [w for w in where.find(v.Switch).widgets if w.label.startswith(start)]  # type: ignore[attr-defined]
     assert len(found) == 1, prefix
     return found[0]
 
@@ -70,8 +92,8 @@ def test_controls_exist_with_the_scenarios_defaults(page: object) -> None:
         assert float(field(page, f"{label}: reservation").v_model) == party.reservation
         deadline = field(page, f"{label}: deadline").v_model
         assert deadline == (None if party.deadline is None else str(party.deadline))
-        select = page.find(v.Select, label=f"{label}: strategy").widget  # type: ignore[attr-defined]
-        assert select.v_model == party.strategy_name
+        chosen = select(page, f"{label}: strategy")
+        assert chosen.v_model == party.strategy_name
         if party.red_lines:
             assert switch(page, f"{label}: red lines").v_model is True
     rounds = tell(scenario, default_setup(scenario)).rounds
@@ -129,7 +151,7 @@ def test_seed_strategy_red_lines_and_protocol_replay(page: object) -> None:
     enter(field(page, "seed"), "7")
     assert state.setups.value["A"].seed == 7
     us = "United States"
-    page.find(v.Select, label=f"{us}: strategy").widget.v_model = "linear"  # type: ignore[attr-defined]
+    select(page, f"{us}: strategy").v_model = "linear"
     assert state.setups.value["A"].parties["us"].strategy == "linear"
     switch(page, "Ukraine: red lines").v_model = False
     assert state.setups.value["A"].parties["ukraine"].red_lines is False

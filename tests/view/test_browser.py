@@ -14,6 +14,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 WAIT = 60_000  # ms: the first page waits for the server's first render
 
 
+def party_field(page, label: str):
+    """The field "Party: name" of the view: the field `name` in the card headed by the party."""
+    who, name = label.split(": ", 1)
+    card = page.locator("[class*='negsim-party-']", has=page.locator("h4", has_text=who))
+    return card.get_by_label(name, exact=True)
+
+
 def test_step_change_a_party_and_run_1000(view_server: str, browser_page) -> None:
     page = browser_page
     scenario = load_scenario("ukraine_2025")
@@ -29,7 +36,7 @@ def test_step_change_a_party_and_run_1000(view_server: str, browser_page) -> Non
     page.get_by_text(f"Round 1 of {first.rounds}").wait_for()
     page.get_by_text("crosses its red line on Security guarantees for Ukraine").first.wait_for()
 
-    reservation = page.get_by_label("Ukraine: reservation")
+    reservation = party_field(page, "Ukraine: reservation")
     reservation.fill("0.6")
     reservation.press("Enter")
     page.get_by_text(f"Round 0 of {second.rounds}").wait_for()
@@ -98,7 +105,7 @@ def us_deadline_60_in_b(page, rounds_b: int) -> None:
     page.get_by_role("button", name="Copy A to B", exact=True).click()
     page.get_by_role("button", name="B", exact=True).click()
     page.get_by_text("Editing setup B.").wait_for(timeout=WAIT)
-    deadline = page.get_by_label("United States: deadline")
+    deadline = party_field(page, "United States: deadline")
     deadline.fill("60")
     deadline.press("Enter")
     page.get_by_text(f"Setup B: Round 0 of {rounds_b}").wait_for(timeout=WAIT)

@@ -20,7 +20,7 @@ from negsim.formats.load import load_scenario
 from negsim.view import debrief, seat_panel, state
 from negsim.view.seat import PROPOSE, Seat
 from negsim.view.story import Story
-from tests.view.test_app import click, enter, field, page_text
+from tests.view.test_app import click, enter, field, page_text, select
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "tutorials" / "teaching.md"
 LESSON = DOC.read_text(encoding="utf-8")
@@ -183,19 +183,19 @@ def test_lesson_2_england_and_zimbabwe(view: object) -> None:
     assert odds is not None and odds.probability == 1.0
     says(lesson[1], f"(1.000, interval {odds.low:.3f} to {odds.high:.3f})")
     # 2. The tough party gains: Zimbabwe a conceder, then the roles swapped
-    view.find(v.Select, label="Zimbabwe: strategy").widget.v_model = "conceder"  # type: ignore[attr-defined]
+    select(view, "Zimbabwe: strategy").v_model = "conceder"
     soft = state.story("A")
     got = deal(soft, short)
     says(lesson[2], f"round {soft.rounds}, and England gets {got['England']} against "
          f"Zimbabwe's {got['Zimbabwe']}")  # fmt: skip
-    view.find(v.Select, label="Zimbabwe: strategy").widget.v_model = "boulware"  # type: ignore[attr-defined]
+    select(view, "Zimbabwe: strategy").v_model = "boulware"
     enter(field(view, "Zimbabwe: exponent"), "0.2")
-    view.find(v.Select, label="England: strategy").widget.v_model = "conceder"  # type: ignore[attr-defined]
+    select(view, "England: strategy").v_model = "conceder"
     swapped = state.story("A")
     got = deal(swapped, short)
     says(lesson[2], f"England {got['England']}, Zimbabwe {got['Zimbabwe']}")
     # 3. A narrow ZOPA: both reservations at 0.75, 0.78, 0.80 (England back to Boulware)
-    view.find(v.Select, label="England: strategy").widget.v_model = "boulware"  # type: ignore[attr-defined]
+    select(view, "England: strategy").v_model = "boulware"
     enter(field(view, "England: exponent"), "0.2")
     for reservation, outcomes in [("0.75", 11), ("0.78", 2)]:
         enter(field(view, "England: reservation"), reservation)
