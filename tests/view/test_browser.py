@@ -82,20 +82,21 @@ def test_two_tabs_have_their_own_negotiation(view_server: str, browser_page) -> 
     assert other.get_by_text(f"Round 1 of {rounds}").count() == 0
 
 
-ROUND_AT_LEAST = """([prefix, least]) => [...document.querySelectorAll("h3")].map(h => {
+ROUND_AT_LEAST = """([prefix, least, most]) => [...document.querySelectorAll("h3")].map(h => {
   const m = h.textContent.match(new RegExp(prefix + "Round (\\\\d+) of"));
   return m ? Number(m[1]) : -1;
-}).find(n => n >= least)"""
+}).find(n => n >= least && n <= most)"""
 
 
-def round_at_least(page, prefix: str, least: int) -> int:
-    """Wait until the story headed `prefix` shows round `least` or later; the round shown.
+def round_at_least(page, prefix: str, least: int, most: int = 10**6) -> int:
+    """Wait until the story headed `prefix` shows a round from `least` to `most` (round 1 or
+    later); the round shown.
 
     While playing, a round is on screen for about 0.3 s: a wait for one exact round can miss it
     (Playwright polls a locator every half second once it has waited a while), so this polls
     the page itself at every animation frame."""
     return int(
-        page.wait_for_function(ROUND_AT_LEAST, arg=[prefix, least], timeout=WAIT).json_value()
+        page.wait_for_function(ROUND_AT_LEAST, arg=[prefix, least, most], timeout=WAIT).json_value()
     )
 
 
@@ -131,7 +132,7 @@ def test_step_play_end_and_run_1000_are_quick_enough_for_a_class(
     view_server: str, browser_page
 ) -> None:
     """Render times as a class sees them, printed; the bounds are generous so noise never fails
-    the suite (targets: Step at most 0.3 s, Play at least 3 rounds a second with A and B too,
+    the suite (targets: Step and Back at most 0.3 s, Play at least 3 rounds a second, A and B too,
     End under 1 s, Run 1000 under 1 s after the first)."""
     import time
 
@@ -147,6 +148,12 @@ def test_step_play_end_and_run_1000_are_quick_enough_for_a_class(
         page.get_by_role("button", name="Step").click()
         round_at_least(page, "", n)  # timed at the frame it shows, not at a locator's poll
         steps.append(time.perf_counter() - started)
+    backs = []
+    for n in range(7, 3, -1):
+        started = time.perf_counter()
+        page.get_by_role("button", name="Back").click()
+        round_at_least(page, "", n, n)
+        backs.append(time.perf_counter() - started)
     started = time.perf_counter()
     page.get_by_role("button", name="End").click()
     round_at_least(page, "", rounds)
@@ -184,8 +191,10 @@ def test_step_play_end_and_run_1000_are_quick_enough_for_a_class(
 
     step = sorted(steps)[len(steps) // 2]
     print(
-        f"\nview timings: Step median {step:.2f} s (max {max(steps):.2f}), End {end:.2f} s, "
+        f"\nview timings: Step median {step:.2f} s (max {max(steps):.2f}), Back median "
+        f"{sorted(backs)[len(backs) // 2]:.2f} s (max {max(backs):.2f}), End {end:.2f} s, "
         f"Play {play:.2f} rounds/s, A and B {both:.2f} rounds/s, Run 1000 first "
         f"{runs[0]:.2f} s, after {runs[1]:.2f} s"
     )
-    assert step < 3.0 and end < 5.0 and play > 0.5 and both > 0.5 and runs[1] < 10.0
+    assert step < 3.0 and max(backs) < 3.0 and end < 5.0 and play > 0.5 and both > 0.5
+    assert runs[1] < 10.0
