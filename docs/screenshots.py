@@ -153,7 +153,10 @@ SCENES: dict[str, Callable[[Page], None]] = {
     "view_seat.png": seat,
     "view_presentation.png": presenting,
 }
-VIEWPORTS = {"view_presentation.png": {"width": 1024, "height": 768}}  # the others: SIZE
+VIEWPORTS = {  # the others: SIZE
+    "view_presentation.png": {"width": 1024, "height": 768},
+    "view_compare.png": {"width": 1920, "height": 1080},  # room for A and B side by side
+}
 
 
 def main() -> None:

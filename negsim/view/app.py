@@ -60,7 +60,7 @@ def Watch() -> None:
                 if state.error.value:
                     solara.Error(state.error.value)
                 RoundControls()
-                with solara.Columns([1] * len(sides)):
+                with solara.Columns([1] * len(sides), wrap=True, classes=[style.SIDES]):
                     for side in sides:
                         with solara.Column():
                             StoryPanel(side)

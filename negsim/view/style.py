@@ -49,6 +49,14 @@ option has a column per party: a four-party deal needs about 840 px at 16 px, mo
 full layout's story column on a 1024 px screen): it scrolls sideways, its first column (the
 issue) staying in view."""
 
+SIDES = "negsim-sides"
+"""The row of the stories compared (A and B): side by side when each gets `SIDE_MIN_PX`, else
+one under the other, so that neither's figures shrink below readable type."""
+
+SIDE_MIN_PX = 620
+"""The narrowest a compared story may be beside the other (a 1920 px screen has room for two,
+a 1024 px screen for one)."""
+
 FIGURE_MIN_PX = 560
 """A figure's width below which the two figures of a story go one under the other."""
 
@@ -146,6 +154,9 @@ CSS = f"""
   background: inherit;
 }}
 .{WATCH} .{WIDE_TABLE} thead th:first-child {{ background: var(--jp-layout-color0); }}
+
+/* A and B compared: side by side where both have room, else B under A */
+.{WATCH} .{SIDES} > .col {{ flex-basis: {SIDE_MIN_PX}px !important; min-width: 0; }}
 
 /* the story's figures: the width of their column, two side by side when there is room */
 .{WATCH} .{FIGURES} {{ flex-wrap: wrap; align-items: flex-start; }}

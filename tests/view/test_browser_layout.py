@@ -238,23 +238,39 @@ def test_the_watch_tab_reads_on_a_projector(
     print(f"{width} x {height}: {time.perf_counter() - started:.1f} s")
 
 
-def test_a_and_b_side_by_side_read_at_1024(view_server: str, browser_page, story: Story) -> None:
-    """Compared, each setup has half the story's width: rows of selects wrap instead of cutting
-    a value, and the text stays whole and 16 px or more (the figures shrink with the column)."""
+@pytest.mark.parametrize(("width", "height"), [(1024, 768), (1920, 1080)])
+def test_a_and_b_compared_read_on_a_projector(
+    view_server: str, browser_page, story: Story, width: int, height: int
+) -> None:
+    """Compared, A and B sit side by side where each has room (1920 px) and one under the
+    other where not (1024 px), so neither's figures shrink: text whole, 16 px or more, the
+    figures' own text too."""
     page = browser_page
-    page.set_viewport_size({"width": 1024, "height": 768})
+    page.set_viewport_size({"width": width, "height": height})
     page.goto(view_server)
     page.get_by_text(f"Round 0 of {story.rounds}").wait_for(timeout=WAIT)
     page.get_by_label("compare two settings (A and B)").check(force=True)
     page.get_by_text(f"Setup B: Round 0 of {story.rounds}").wait_for()
     page.get_by_role("button", name="End").click()
     page.get_by_text("The deal against each party's best option").first.wait_for()
+    a, b = default_pair(story)
+    smallest = min(
+        smallest_text_pt(SpaceFrames(story, a, b), story.rounds),
+        smallest_text_pt(ConcessionFrames(story), story.rounds),
+    )
     for presenting in (False, True):
-        where = f"1024 x 768, A and B, {'presentation mode' if presenting else 'full layout'}"
+        where = f"{width} x {height}, A and B, {'presentation mode' if presenting else 'full'}"
         found = measure(page, presenting)
         check_text(found, where)
-        assert len(found["figures"]) == 4, where
-        print(f"\n{where}: figures {[round(f['shown']) for f in found['figures']]} px wide")
+        figures = found["figures"]
+        assert len(figures) == 4, where
+        shown_px = [smallest * DPI / 72 * f["shown"] / f["natural"] for f in figures]
+        side_by_side = figures[2]["left"] >= figures[1]["right"]  # B's first right of A's last
+        print(f"\n{where}: figures {[round(f['shown']) for f in figures]} px wide, "
+              f"{'side by side' if side_by_side else 'B under A'}, smallest figure text "
+              f"{min(shown_px):.1f} px")  # fmt: skip
+        assert side_by_side is (width >= 1280), where
+        assert min(shown_px) >= SMALLEST_PX, f"{where}: figure text at {min(shown_px):.1f} px"
 
 
 def test_play_as_reads_at_1024(view_server: str, browser_page) -> None:
