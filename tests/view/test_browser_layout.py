@@ -131,6 +131,16 @@ def story() -> Story:
     return tell(scenario, default_setup(scenario))
 
 
+@pytest.fixture(scope="module")
+def frames_smallest_pt(story: Story) -> float:
+    """The smallest type of the story's two frames at its last round, in points."""
+    a, b = default_pair(story)
+    return min(
+        smallest_text_pt(SpaceFrames(story, a, b), story.rounds),
+        smallest_text_pt(ConcessionFrames(story), story.rounds),
+    )
+
+
 def smallest_text_pt(frames: Frames, round_: int) -> float:
     """The smallest type in a frame of round `round_`, in points: the still figure's texts
     (title, axis labels, ticks, legend) and those of the round (a label by the latest offer)."""
@@ -193,16 +203,17 @@ def check_text(found: dict, where: str) -> None:
 
 @pytest.mark.parametrize(("width", "height"), [(1024, 768), (1920, 1080)])
 def test_the_watch_tab_reads_on_a_projector(
-    view_server: str, browser_page, story: Story, width: int, height: int
+    view_server: str,
+    browser_page,
+    story: Story,
+    frames_smallest_pt: float,
+    width: int,
+    height: int,
 ) -> None:
     page = browser_page
     started = time.perf_counter()
     open_the_story_at_its_end(page, view_server, story, width, height)
-    a, b = default_pair(story)
-    smallest = min(
-        smallest_text_pt(SpaceFrames(story, a, b), story.rounds),
-        smallest_text_pt(ConcessionFrames(story), story.rounds),
-    )
+    smallest = frames_smallest_pt
     for presenting in (False, True):
         where = f"{width} x {height}, {'presentation mode' if presenting else 'full layout'}"
         found = measure(page, presenting)
@@ -240,7 +251,12 @@ def test_the_watch_tab_reads_on_a_projector(
 
 @pytest.mark.parametrize(("width", "height"), [(1024, 768), (1920, 1080)])
 def test_a_and_b_compared_read_on_a_projector(
-    view_server: str, browser_page, story: Story, width: int, height: int
+    view_server: str,
+    browser_page,
+    story: Story,
+    frames_smallest_pt: float,
+    width: int,
+    height: int,
 ) -> None:
     """Compared, A and B sit side by side where each has room (1920 px) and one under the
     other where not (1024 px), so neither's figures shrink: text whole, 16 px or more, the
@@ -253,11 +269,7 @@ def test_a_and_b_compared_read_on_a_projector(
     page.get_by_text(f"Setup B: Round 0 of {story.rounds}").wait_for()
     page.get_by_role("button", name="End").click()
     page.get_by_text("The deal against each party's best option").first.wait_for()
-    a, b = default_pair(story)
-    smallest = min(
-        smallest_text_pt(SpaceFrames(story, a, b), story.rounds),
-        smallest_text_pt(ConcessionFrames(story), story.rounds),
-    )
+    smallest = frames_smallest_pt
     for presenting in (False, True):
         where = f"{width} x {height}, A and B, {'presentation mode' if presenting else 'full'}"
         found = measure(page, presenting)
