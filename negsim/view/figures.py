@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 DPI = 100
-"""The view's figures are drawn at 100 dpi (Solara's inline backend would make it 72)."""
+"""The view's figures are drawn at 100 dpi, whatever matplotlib's settings in the server."""
 
 SMALLEST_PT = 12.0
 """The smallest type of a figure in the view: 12 pt at 100 dpi shows at 16 px or more."""
