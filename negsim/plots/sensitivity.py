@@ -33,7 +33,7 @@ def plot_tornado(
     main = table[(table["index"] == kind) & (table["number"] != DUMMY)].head(top)
     dummy = table[(table["index"] == kind) & (table["number"] == DUMMY)]
     n = max(len(main), 1)
-    fig = Figure(figsize=(7.5, 1.2 + 0.38 * n), layout="constrained")
+    fig = Figure(figsize=(7.5, 1.6 + 0.38 * n), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(main))
     error = np.vstack([main["value"] - main["low"], main["high"] - main["value"]]).clip(0)
@@ -52,7 +52,7 @@ def plot_tornado(
     ax.set_xlim(left=0)
     ax.set_xlabel(_axis(kind))
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    fig.legend(loc="outside lower center", fontsize=8, frameon=False)  # below: over no bar
     ax.set_title(title or "Which numbers move the odds", fontsize=11)
     return fig
 

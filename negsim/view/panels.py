@@ -273,13 +273,7 @@ def tornado_figure(screen: Screen | None) -> Figure | None:
     if screen is None:
         return None
     figure = plot_tornado(screen.table, "What moves the odds of a deal", labels=screen.labels)
-    ax = figure.axes[0]
-    ax.set_xlabel("mu*: how much it moves the odds")
+    figure.axes[0].set_xlabel("mu*: how much it moves the odds")
     height = figure.get_size_inches()[1]
-    figure.set_size_inches(6.8, height * 1.25 + 0.3)  # 12 pt type, full size in a card at 1024 px
-    handles, names = ax.get_legend_handles_labels()
-    legend = ax.get_legend()
-    if legend is not None:
-        legend.remove()  # below the axes, never over a bar
-    figure.legend(handles, names, loc="outside lower center", frameon=False)
+    figure.set_size_inches(6.8, height * 1.25)  # 12 pt type, full size in a card at 1024 px
     return readable(figure)

@@ -8,7 +8,16 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from negsim.formats.load import load_scenario
 from negsim.view.launch import CHROMIUM, ViewNotStarted, launch_chromium, running_view
+from negsim.view.story import Story, default_setup, tell
+
+
+@pytest.fixture(scope="module")
+def story() -> Story:
+    """The flagship's story with its own settings (a deal in round 24)."""
+    scenario = load_scenario("ukraine_2025")
+    return tell(scenario, default_setup(scenario))
 
 
 @pytest.fixture

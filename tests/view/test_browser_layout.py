@@ -24,7 +24,7 @@ from negsim.view.frames import (
     SpaceFrames,
 )
 from negsim.view.panels import default_pair
-from negsim.view.story import Story, default_setup, tell
+from negsim.view.story import Story, default_setup
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 WAIT = 60_000  # ms: the first page waits for the server's first render
@@ -123,12 +123,6 @@ MEASURE = r"""
           images};
 }
 """.replace("SMALLEST", str(SMALLEST_PX))
-
-
-@pytest.fixture(scope="module")
-def story() -> Story:
-    scenario = load_scenario("ukraine_2025")
-    return tell(scenario, default_setup(scenario))
 
 
 @pytest.fixture(scope="module")

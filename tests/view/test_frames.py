@@ -24,12 +24,6 @@ from negsim.view.state import LIBRARY
 from negsim.view.story import Story, default_setup, tell
 
 
-@pytest.fixture(scope="module")
-def story() -> Story:
-    scenario = load_scenario("ukraine_2025")
-    return tell(scenario, default_setup(scenario))
-
-
 def pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 

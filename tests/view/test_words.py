@@ -20,12 +20,6 @@ def flagship() -> Scenario:
     return load_scenario("ukraine_2025")
 
 
-@pytest.fixture(scope="module")
-def story(flagship: Scenario) -> Story:
-    """The flagship's own settings: a deal in round 24."""
-    return tell(flagship, default_setup(flagship))
-
-
 def told(story: Story, number: int) -> str:
     """Round `number` of `story` in words."""
     transcript = story.transcript
